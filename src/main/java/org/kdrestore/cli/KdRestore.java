@@ -1,0 +1,63 @@
+package org.kdrestore.cli;
+
+import org.kdrestore.common.UserInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code kd-restore} command line. Every subcommand is a thin layer over the library's
+ * public API (the notebooks call the same API). Exit codes: 0 success, 1 internal error,
+ * 2 bad input (the message names the file, key or value).
+ */
+@Command(
+        name = "kd-restore",
+        mixinStandardHelpOptions = true,
+        versionProvider = InfoCommand.VersionProvider.class,
+        description = "Image restoration by knowledge distillation (Restormer teacher, tiny student CNN).",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            InfoCommand.class,
+        })
+public final class KdRestore implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new KdRestore());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            Throwable t = ex;
+            while (t.getCause() != null && !(t instanceof UserInputException)) {
+                if (t.getCause() instanceof UserInputException) {
+                    t = t.getCause();
+                    break;
+                }
+                t = t.getCause();
+            }
+            if (t instanceof UserInputException) {
+                commandLine.getErr().println("error: " + t.getMessage());
+                return 2;
+            }
+            commandLine.getErr().println("error: " + ex);
+            ex.printStackTrace(commandLine.getErr());
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+                c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            }
+            return 2;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,33 @@
+package org.kdrestore.common;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** One configured Jackson mapper for JSON and one for YAML, shared by the whole library. */
+public final class Json {
+    private Json() {}
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .findAndAddModules()
+            .build();
+
+    public static final ObjectMapper YAML = YAMLMapper.builder().findAndAddModules().build();
+
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Writes pretty JSON atomically (temp file, then rename). */
+    public static void writeFile(Path path, Object value) throws IOException {
+        AtomicFiles.writeString(path, write(value) + "\n");
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The project's whole test suite, as the README gives it and as CI runs it (.ci/run).
+# Installs what it needs on a fresh Debian machine (apt packages when run as root, Maven
+# dependencies through Maven), then runs every JUnit test.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+need_apt=()
+command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+if ((${#need_apt[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  else
+    echo "tools/test.sh: please install: ${need_apt[*]} (apt-get install as root)" >&2
+    exit 2
+  fi
+fi
+
+mvn -B -ntp verify
