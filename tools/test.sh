@@ -19,3 +19,6 @@ if ((${#need_apt[@]})); then
 fi
 
 mvn -B -ntp verify
+
+# Every notebook, executed headless on a fresh kernel with the quick parameters.
+bash tools/run-notebooks.sh
