@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InfoCommand.class,
             KernelCommand.class,
+            BenchCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,23 @@
+package org.kdrestore.bench;
+
+import ai.djl.ndarray.NDManager;
+
+/**
+ * One benchmark case. {@link #setUp} builds inputs and models once; {@link #run} is timed,
+ * after warm-up, {@code repeats} times, each inside its own sub-manager so memory is freed.
+ */
+public interface BenchCase {
+    String name();
+
+    /** What one run does, for the table. */
+    String description();
+
+    /** Floating-point operations of one run, counted from the layer shapes; 0 when unknown. */
+    default double flops() {
+        return 0;
+    }
+
+    void setUp(NDManager manager) throws Exception;
+
+    void run(NDManager manager) throws Exception;
+}

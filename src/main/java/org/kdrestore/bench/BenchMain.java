@@ -1,0 +1,79 @@
+package org.kdrestore.bench;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.Json;
+
+/**
+ * Runs ONE case in this JVM and prints its {@link BenchResult} as a single JSON line prefixed
+ * {@code BENCH_RESULT }. {@link BenchRunner} starts one such JVM per case, so one case's
+ * memory and JIT state never colour another's, and peak RSS is the case's own.
+ */
+public final class BenchMain {
+    private BenchMain() {}
+
+    /** Every known case, by name. Other packages' cases register here. */
+    public static Map<String, Supplier<BenchCase>> cases() {
+        Map<String, Supplier<BenchCase>> m = new LinkedHashMap<>();
+        m.put("matmul-4096", MatmulPeak::new);
+        return m;
+    }
+
+    public static BenchResult measure(BenchCase c, int warmup, int repeats) throws Exception {
+        try (NDManager manager = Engines.newManager()) {
+            c.setUp(manager);
+            for (int i = 0; i < warmup; i++) {
+                try (NDManager sub = manager.newSubManager()) {
+                    c.run(sub);
+                }
+            }
+            double[] t = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                try (NDManager sub = manager.newSubManager()) {
+                    long s = System.nanoTime();
+                    c.run(sub);
+                    t[i] = (System.nanoTime() - s) / 1e9;
+                }
+            }
+            Arrays.sort(t);
+            double median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+            double gflops = c.flops() > 0 ? c.flops() / median / 1e9 : 0;
+            return new BenchResult(c.name(), c.description(), repeats, t[0], median, t[repeats - 1], peakRssBytes(),
+                    c.flops(), gflops, Engines.device().toString());
+        }
+    }
+
+    /** VmHWM from /proc/self/status: the most resident memory this process has had; -1 if unknown. */
+    public static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args[0];
+        int warmup = Integer.parseInt(args[1]);
+        int repeats = Integer.parseInt(args[2]);
+        Supplier<BenchCase> s = cases().get(name);
+        if (s == null) {
+            System.err.println("unknown bench case: " + name + " (known: " + String.join(", ", cases().keySet()) + ")");
+            System.exit(2);
+        }
+        BenchResult r = measure(s.get(), warmup, repeats);
+        System.out.println("BENCH_RESULT " + Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+    }
+}
