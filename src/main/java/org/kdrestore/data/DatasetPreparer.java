@@ -161,31 +161,63 @@ public final class DatasetPreparer {
         removeLeftoverTemporaries(outDir.resolve(SHARP));
         removeLeftoverTemporaries(outDir.resolve(DEGRADED));
 
+        // Pass 1, nothing written yet: hash every source, keep what is intact, and decode every photo
+        // that needs work, so a bad photo is reported before the existing dataset is touched.
+        Map<String, Manifest.Photo> keep = new LinkedHashMap<>();
+        Map<String, String> shas = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : byStem.entrySet()) {
+            Path src = e.getValue();
+            String srcSha = sourceSha(src);
+            shas.put(e.getKey(), srcSha);
+            Manifest.Photo old = previous.get(e.getKey());
+            if (old != null && old.sourceSha256().equals(srcSha) && old.source().equals(src.getFileName().toString())
+                    && outputsIntact(outDir, old)) {
+                keep.put(e.getKey(), old);
+            } else {
+                Mat img = Images.readBgr8(src);
+                Frames.plan(img.cols(), img.rows(), config.frame(), src.toString());
+                img.release();
+            }
+        }
+        // Pass 2: the manifest says "incomplete" until every photo is done.
         List<Manifest.Photo> done = new ArrayList<>();
-        writeManifest(manifestPath, params, done, false);
+        writeManifest(manifestPath, params, new ArrayList<>(keep.values()), false);
         int prepared = 0;
         int skipped = 0;
         try (Progress progress = new Progress("prepare", byStem.size(), quiet)) {
             for (Map.Entry<String, Path> e : byStem.entrySet()) {
-                String stem = e.getKey();
-                Path src = e.getValue();
-                String srcSha = Hashing.sha256(src);
-                Manifest.Photo old = previous.get(stem);
-                if (old != null && old.sourceSha256().equals(srcSha) && old.source().equals(src.getFileName().toString())
-                        && outputsIntact(outDir, old)) {
-                    done.add(old);
+                Manifest.Photo kept = keep.get(e.getKey());
+                if (kept != null) {
+                    done.add(kept);
                     skipped++;
                 } else {
-                    done.add(preparePhoto(src, stem, srcSha, outDir));
+                    done.add(preparePhoto(e.getValue(), e.getKey(), shas.get(e.getKey()), outDir));
                     prepared++;
+                    writeManifest(manifestPath, params, union(done, keep), false);
                 }
-                writeManifest(manifestPath, params, done, false);
                 progress.step();
             }
         }
         writeManifest(manifestPath, params, done, true);
         List<String> stale = previous.keySet().stream().filter(k -> !byStem.containsKey(k)).sorted().toList();
         return new Result(outDir, done.size(), prepared, skipped, 4 * done.size(), Hashing.sha256(manifestPath), stale);
+    }
+
+    /** Photos done so far plus those kept from the last run, in name order (what is safe to list). */
+    private static List<Manifest.Photo> union(List<Manifest.Photo> done, Map<String, Manifest.Photo> keep) {
+        Map<String, Manifest.Photo> all = new java.util.TreeMap<>(keep);
+        for (Manifest.Photo p : done) {
+            all.put(p.photo(), p);
+        }
+        return new ArrayList<>(all.values());
+    }
+
+    private static String sourceSha(Path src) {
+        try {
+            return Hashing.sha256(src);
+        } catch (IOException e) {
+            throw new UserInputException("cannot read photo " + src + ": " + e.getMessage(), e);
+        }
     }
 
     private Manifest.Photo preparePhoto(Path src, String stem, String srcSha, Path outDir) throws IOException {
@@ -248,18 +280,7 @@ public final class DatasetPreparer {
     }
 
     static void checkOutputFolder(Path dir) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new UserInputException("output path is a file, expected a folder: " + dir);
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UserInputException("cannot create output folder " + dir + ": " + e.getClass().getSimpleName()
-                    + " " + e.getMessage(), e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new UserInputException("output folder is not writable: " + dir);
-        }
+        Images.ensureFolder(dir);
     }
 
     /** Temporaries of {@link org.kdrestore.common.AtomicFiles} left by a killed run (".name.123.tmp.png"). */
