@@ -155,11 +155,9 @@ public final class DatasetPreparer {
                 }
             }
         }
-        checkOutputFolder(outDir);
-        checkOutputFolder(outDir.resolve(SHARP));
-        checkOutputFolder(outDir.resolve(DEGRADED));
-        removeLeftoverTemporaries(outDir.resolve(SHARP));
-        removeLeftoverTemporaries(outDir.resolve(DEGRADED));
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new UserInputException("output path is a file, expected a folder: " + outDir);
+        }
 
         // Pass 1, nothing written yet: hash every source, keep what is intact, and decode every photo
         // that needs work, so a bad photo is reported before the existing dataset is touched.
@@ -180,6 +178,11 @@ public final class DatasetPreparer {
             }
         }
         // Pass 2: the manifest says "incomplete" until every photo is done.
+        checkOutputFolder(outDir);
+        checkOutputFolder(outDir.resolve(SHARP));
+        checkOutputFolder(outDir.resolve(DEGRADED));
+        removeLeftoverTemporaries(outDir.resolve(SHARP));
+        removeLeftoverTemporaries(outDir.resolve(DEGRADED));
         List<Manifest.Photo> done = new ArrayList<>();
         writeManifest(manifestPath, params, new ArrayList<>(keep.values()), false);
         int prepared = 0;
