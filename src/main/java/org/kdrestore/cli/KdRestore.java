@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             KernelCommand.class,
             BenchCommand.class,
+            DegradeCommand.class,
+            PrepareCommand.class,
+            DataCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
