@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             InfoCommand.class,
+            MetricCommand.class,
+            LossCommand.class,
+            VggCommand.class,
+            BenchMetricCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
