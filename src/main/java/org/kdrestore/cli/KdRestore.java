@@ -22,6 +22,10 @@ import picocli.CommandLine.Command;
             DegradeCommand.class,
             PrepareCommand.class,
             DataCommand.class,
+            MetricCommand.class,
+            LossCommand.class,
+            VggCommand.class,
+            BenchMetricCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
