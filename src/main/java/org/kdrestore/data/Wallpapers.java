@@ -146,7 +146,7 @@ public final class Wallpapers {
         if (!root.equals(DEFAULT_ROOT)) {
             throw new UserInputException("wallpaper folder not found: " + root);
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (!isRoot()) {
             throw new UserInputException(root + " is missing: install Debian's " + PACKAGE + " first "
                     + "(sudo apt-get install " + PACKAGE + ")");
         }
@@ -155,6 +155,14 @@ public final class Wallpapers {
         run("apt-get", "install", "-y", "-qq", "--no-install-recommends", PACKAGE);
         if (!Files.isDirectory(root)) {
             throw new UserInputException("apt-get installed " + PACKAGE + " but " + root + " is still missing");
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "root".equals(System.getProperty("user.name"));
         }
     }
 
