@@ -25,6 +25,9 @@ public final class DegradeCommand implements Callable<Integer> {
     @Option(names = "--sharp", description = "Also write the sharp quadrants as <q>_sharp.png.")
     boolean sharp;
 
+    @Option(names = "--npy", description = "Also write each quadrant as <q>.npy (float32, RGB, CHW, values / 255) to compare with Python.")
+    boolean npy;
+
     @Mixin
     DataOptions options;
 
@@ -34,7 +37,7 @@ public final class DegradeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrepareConfig cfg = options.config();
-        List<Path> files = new DatasetPreparer(cfg).degradePhoto(input, outputDir, sharp);
+        List<Path> files = new DatasetPreparer(cfg).degradePhoto(input, outputDir, sharp, npy);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("input", input.toString());
         r.put("output_dir", outputDir.toString());

@@ -102,6 +102,15 @@ public final class DatasetPreparer {
      * {@code withSharp}, {@code tl_sharp.png} ... into {@code outDir}. Returns the files written.
      */
     public List<Path> degradePhoto(Path photo, Path outDir, boolean withSharp) throws IOException {
+        return degradePhoto(photo, outDir, withSharp, false);
+    }
+
+    /**
+     * As {@link #degradePhoto(Path, Path, boolean)}; with {@code npy} also writes each image as
+     * {@code <name>.npy}: float32, RGB, CHW, values / 255 (what {@link ImageTensors#read} gives),
+     * for comparison with a Python pipeline.
+     */
+    public List<Path> degradePhoto(Path photo, Path outDir, boolean withSharp, boolean npy) throws IOException {
         checkOutputFolder(outDir);
         Map<Quadrant, Mat> sharp = sharpQuadrants(photo);
         List<Path> written = new ArrayList<>();
@@ -111,10 +120,20 @@ public final class DatasetPreparer {
             Path dp = outDir.resolve(q.id() + ".png");
             Images.write(dp, d);
             written.add(dp);
+            if (npy) {
+                Path np = outDir.resolve(q.id() + ".npy");
+                Npy.writeFloat32(np, ImageTensors.chw(d), 3, d.rows(), d.cols());
+                written.add(np);
+            }
             if (withSharp) {
                 Path sp = outDir.resolve(q.id() + "_sharp.png");
                 Images.write(sp, s);
                 written.add(sp);
+                if (npy) {
+                    Path np = outDir.resolve(q.id() + "_sharp.npy");
+                    Npy.writeFloat32(np, ImageTensors.chw(s), 3, s.rows(), s.cols());
+                    written.add(np);
+                }
             }
             d.release();
             s.release();

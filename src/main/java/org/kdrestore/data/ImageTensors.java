@@ -36,6 +36,11 @@ public final class ImageTensors {
 
     /** An 8-bit or 16-bit 3-channel BGR Mat as CHW float32 RGB in [0,1]. */
     public static NDArray fromMat(NDManager manager, Mat bgr) {
+        return manager.create(chw(bgr), new Shape(3, bgr.rows(), bgr.cols()));
+    }
+
+    /** The same values as {@link #fromMat} in a plain array (C order, shape 3 x rows x cols). */
+    public static float[] chw(Mat bgr) {
         if (bgr.channels() != 3) {
             throw new IllegalArgumentException("expected a 3-channel BGR Mat, got " + CvType.typeToString(bgr.type()));
         }
@@ -64,7 +69,7 @@ public final class ImageTensors {
         } else {
             throw new IllegalArgumentException("expected an 8-bit or 16-bit Mat, got " + CvType.typeToString(bgr.type()));
         }
-        return manager.create(chw, new Shape(3, h, w));
+        return chw;
     }
 
     /** CHW (or 1xCHW) float RGB in [0,1] as an 8-bit BGR Mat. */

@@ -146,7 +146,7 @@ public final class Wallpapers {
         if (!root.equals(DEFAULT_ROOT)) {
             throw new UserInputException("wallpaper folder not found: " + root);
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (!isRoot()) {
             throw new UserInputException(root + " is missing: install Debian's " + PACKAGE + " first "
                     + "(sudo apt-get install " + PACKAGE + ")");
         }
@@ -155,6 +155,14 @@ public final class Wallpapers {
         run("apt-get", "install", "-y", "-qq", "--no-install-recommends", PACKAGE);
         if (!Files.isDirectory(root)) {
             throw new UserInputException("apt-get installed " + PACKAGE + " but " + root + " is still missing");
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "root".equals(System.getProperty("user.name"));
         }
     }
 
@@ -200,7 +208,10 @@ public final class Wallpapers {
                 .append("`/usr/share/wallpapers/<Name>/`; the package-wide notice from `").append(COPYRIGHT).append("` is quoted below.\n\n");
         sb.append("Each was changed the same way: the image named below was read with OpenCV, cut to a centred 16:9 window ")
                 .append("when it is not 16:9, resized to 1920x1080 with OpenCV `INTER_AREA` (it is larger, so this only shrinks), ")
-                .append("and saved as JPEG quality ").append(Images.JPEG_QUALITY).append(" (`kd-restore data`).\n\n");
+                .append("and saved as JPEG quality ").append(Images.JPEG_QUALITY).append(" (`./kd-restore data sample --output data-sample` rebuilds this folder byte for byte; ")
+                .append("`data photos` makes the larger set). The same steps in OpenCV-Python, ")
+                .append("`cv2.imencode('.jpg', cv2.resize(img[80:1520], (1920, 1080), interpolation=cv2.INTER_AREA), ")
+                .append("[cv2.IMWRITE_JPEG_QUALITY, 95])` for a 2560x1600 original, give the same bytes.\n\n");
         sb.append("| file | wallpaper | author | licence | original (in contents/images) | processing | sha256 |\n");
         sb.append("| --- | --- | --- | --- | --- | --- | --- |\n");
         Set<String> licences = new TreeSet<>();

@@ -34,12 +34,19 @@ class DataCommandsTest {
         Path in = photo("a.jpg", 2560, 1440);
         Path out = tmp.resolve("deg");
         KdRestoreTest.Result r = KdRestoreTest.run("degrade", "--input", in.toString(), "--output-dir", out.toString(),
-                "--factor", "2", "--down", "linear", "--up", "linear", "--sharp", "--json");
+                "--factor", "2", "--down", "linear", "--up", "linear", "--sharp", "--npy", "--json");
         assertEquals(0, r.code, r.err);
         for (String q : new String[] {"tl", "tr", "bl", "br"}) {
             assertTrue(Files.exists(out.resolve(q + ".png")), q);
             assertTrue(Files.exists(out.resolve(q + "_sharp.png")), q);
         }
+        // the .npy holds exactly the PNG's pixels / 255, RGB planes
+        float[] npy = org.kdrestore.data.Npy.readArray(out.resolve("br.npy")).floats();
+        assertEquals(3 * 540 * 960, npy.length);
+        Mat png = Images.readBgr8(out.resolve("br.png"));
+        double[] px = png.get(17, 33);
+        assertEquals((float) (px[2] / 255.0), npy[17 * 960 + 33], 0f);
+        assertEquals((float) (px[0] / 255.0), npy[2 * 540 * 960 + 17 * 960 + 33], 0f);
     }
 
     @Test

@@ -38,6 +38,37 @@ class DegradationTest {
     }
 
     @Test
+    void x4AreaThenCubicOnARealPhotoPatchEqualsOpenCvPython() {
+        // Real texture holding one pixel where OpenCV 4.9's SIMD cubic kernel is off by one.
+        Mat sharp = Images.readBgr8(Fixtures.data("photo_patch.png"));
+        Mat expected = Images.readBgr8(Fixtures.data("photo_patch_x4_area_cubic.png"));
+        assertEquals(0, differingValues(expected, Degradation.apply(sharp, DegradationConfig.DEFAULT)));
+    }
+
+    @Test
+    void openCvRunsItsPortableKernels() {
+        OpenCv.load();
+        assertEquals(false, OpenCv.optimized());
+    }
+
+    @Test
+    void x5NearestThenCubicEqualsOpenCvPythonPixelForPixel() {
+        // This pair exposes OpenCV 4.9's SIMD cubic kernel, which is off by one on ~4% of values.
+        Mat sharp = Images.readBgr8(Fixtures.data("synthetic.png"));
+        Mat expected = Images.readBgr8(Fixtures.data("x5_nearest_cubic.png"));
+        Mat got = Degradation.apply(sharp, new DegradationConfig(5, Interpolation.NEAREST, Interpolation.CUBIC));
+        assertEquals(0, differingValues(expected, got));
+    }
+
+    @Test
+    void x3LanczosThenLanczosEqualsOpenCvPythonPixelForPixel() {
+        Mat sharp = Images.readBgr8(Fixtures.data("synthetic.png"));
+        Mat expected = Images.readBgr8(Fixtures.data("x3_lanczos_lanczos.png"));
+        Mat got = Degradation.apply(sharp, new DegradationConfig(3, Interpolation.LANCZOS, Interpolation.LANCZOS));
+        assertEquals(0, differingValues(expected, got));
+    }
+
+    @Test
     void degradationChangesTheImageAndKeepsItsSizeAndType() {
         Mat sharp = Images.readBgr8(Fixtures.data("synthetic.png"));
         Mat got = Degradation.apply(sharp, DegradationConfig.DEFAULT);

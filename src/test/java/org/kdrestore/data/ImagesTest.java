@@ -137,6 +137,14 @@ class ImagesTest {
     }
 
     @Test
+    void jpegExifOrientationIsAppliedLikeCv2Imread() {
+        Mat m = Images.readBgr8(Fixtures.data("exif_rotate90.jpg"));
+        assertEquals(20, m.cols());
+        assertEquals(40, m.rows());
+        assertEquals(0, DegradationTest.differingValues(Images.readBgr8(Fixtures.data("exif_rotate90_as_read.png")), m));
+    }
+
+    @Test
     void floatTiffIsRefusedNamingTheType() throws IOException {
         Path p = dir.resolve("float.tiff");
         Imgcodecs.imwrite(p.toString(), TestImages.solid(4, 4, CvType.CV_32FC3, 0.5, 0.5, 0.5));
