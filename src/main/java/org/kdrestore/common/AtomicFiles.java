@@ -8,6 +8,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes files so that a reader never sees a half-written one: the bytes go to a temporary
@@ -66,6 +69,8 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(dir, "." + (dot > 0 ? name.substring(0, dot) : name) + ".", ".tmp" + ext);
         try {
             writer.write(tmp);
+            // createTempFile makes 0600 files; outputs are meant to be shared like any other file.
+            keepModeOrDefault(abs, tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -73,6 +78,17 @@ public final class AtomicFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void keepModeOrDefault(Path target, Path tmp) throws IOException {
+        try {
+            Set<PosixFilePermission> mode = Files.exists(target)
+                    ? Files.getPosixFilePermissions(target)
+                    : PosixFilePermissions.fromString("rw-r--r--");
+            Files.setPosixFilePermissions(tmp, mode);
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: the platform's default applies.
         }
     }
 }

@@ -32,4 +32,14 @@ class AtomicFilesTest {
         // FIPS 180-2 test vector.
         assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Hashing.sha256("abc"));
     }
+
+    @Test
+    void newFilesAreWorldReadableAndReplacedFilesKeepTheirMode() throws IOException {
+        Path f = dir.resolve("new.txt");
+        AtomicFiles.writeString(f, "x");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        AtomicFiles.writeString(f, "y");
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
 }
