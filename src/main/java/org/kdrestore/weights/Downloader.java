@@ -25,9 +25,20 @@ import org.kdrestore.common.UserInputException;
  * trusts a partial or wrong file. A mismatch deletes the .part file and says expected vs actual.
  */
 public final class Downloader {
-    /** What happened. {@code resumedFrom} is the byte offset continued from (0: from scratch). */
-    public record Result(Path file, String sha256, long bytes, long resumedFrom, boolean alreadyPresent,
-            boolean rangeIgnored) {}
+    /**
+     * What happened. {@code expected} is what the sha256 was checked against (full digest, prefix,
+     * or "" when nothing was known); {@code resumedFrom} the byte offset continued from.
+     */
+    public record Result(Path file, String sha256, String expected, long bytes, long resumedFrom,
+            boolean alreadyPresent, boolean rangeIgnored) {
+        /** How the file was verified, in words. */
+        public String verification() {
+            if (expected.isEmpty()) {
+                return "no checksum known; sha256 computed: " + sha256;
+            }
+            return expected.length() == 64 ? "sha256 verified" : "sha256 prefix " + expected + " verified (full: " + sha256 + ")";
+        }
+    }
 
     private final boolean quiet;
     private final int readTimeoutMillis;
@@ -64,7 +75,7 @@ public final class Downloader {
         if (Files.isRegularFile(abs)) {
             String have = Hashing.sha256(abs);
             if (KnownWeights.matches(expected, have)) {
-                return new Result(abs, have, Files.size(abs), 0, true, false);
+                return new Result(abs, have, expected, Files.size(abs), 0, true, false);
             }
             if (!quiet) {
                 System.err.println("note: " + abs + " exists but its sha256 " + have + " does not match " + expected
@@ -91,7 +102,7 @@ public final class Downloader {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(part, abs, StandardCopyOption.REPLACE_EXISTING);
         }
-        return new Result(abs, actual, Files.size(abs), t.resumedFrom, false, t.rangeIgnored);
+        return new Result(abs, actual, expected, Files.size(abs), t.resumedFrom, false, t.rangeIgnored);
     }
 
     private record Transfer(int status, long resumedFrom, boolean rangeIgnored) {}
