@@ -95,6 +95,9 @@ final class TorchCheckpoint {
                 throw bad(key, source, "view [offset " + offset + ", last element " + last + "] outside its storage of "
                         + (src.capacity() / es) + " elements");
             }
+            if (numel > 0 && isContiguous() && offset == 0 && numel * es == src.capacity()) {
+                return new RawTensor(storage.type, size, src); // the whole storage: no copy needed
+            }
             ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(numel * es)).order(ByteOrder.LITTLE_ENDIAN);
             if (numel == 0) {
                 return new RawTensor(storage.type, size, out);
