@@ -92,6 +92,9 @@ public final class WeightsCommand implements Runnable {
         @Option(names = "--cache", paramLabel = "DIR", description = "Cache folder (default $KD_RESTORE_CACHE or ~/.cache/kd-restore).")
         Path cacheDir;
 
+        @Option(names = "--force", description = "Download again even when a matching file is already there.")
+        boolean force;
+
         @Mixin
         JsonOption out;
 
@@ -103,9 +106,9 @@ public final class WeightsCommand implements Runnable {
             Downloader.Result r;
             try {
                 if (known.isPresent()) {
-                    r = cache.fetch(known.get(), output, sha256, downloader);
+                    r = cache.fetch(known.get(), output, sha256, downloader, force);
                 } else if (what.startsWith("http://") || what.startsWith("https://")) {
-                    r = cache.fetchUrl(URI.create(what), output, sha256, downloader);
+                    r = cache.fetchUrl(URI.create(what), output, sha256, downloader, force);
                 } else {
                     throw new UserInputException("unknown weights name: " + what + " (known: "
                             + String.join(", ", KnownWeights.names()) + "; or give an http(s) URL)");

@@ -66,13 +66,18 @@ public final class Downloader {
      * @throws IOException when the transfer breaks; the .part file is kept for resuming
      */
     public Result download(URI url, Path target, String expectedSha256) throws IOException {
+        return download(url, target, expectedSha256, false);
+    }
+
+    /** As {@link #download(URI, Path, String)}; {@code force} downloads again even when the target matches. */
+    public Result download(URI url, Path target, String expectedSha256, boolean force) throws IOException {
         String expected = expectedSha256 == null ? "" : expectedSha256.trim().toLowerCase(Locale.ROOT);
         if (!expected.matches("[0-9a-f]{0,64}")) {
             throw new UserInputException("--sha256 must be hexadecimal (up to 64 digits), got: " + expectedSha256);
         }
         Path abs = target.toAbsolutePath();
         Files.createDirectories(abs.getParent());
-        if (Files.isRegularFile(abs)) {
+        if (!force && Files.isRegularFile(abs)) {
             String have = Hashing.sha256(abs);
             if (KnownWeights.matches(expected, have)) {
                 return new Result(abs, have, expected, Files.size(abs), 0, true, false);

@@ -71,6 +71,12 @@ public final class WeightsCache {
      */
     public Downloader.Result fetch(KnownWeights w, Path output, String sha256, Downloader downloader)
             throws IOException {
+        return fetch(w, output, sha256, downloader, false);
+    }
+
+    /** As {@link #fetch(KnownWeights, Path, String, Downloader)}; {@code force} downloads again. */
+    public Downloader.Result fetch(KnownWeights w, Path output, String sha256, Downloader downloader, boolean force)
+            throws IOException {
         Path target = output != null ? output : pathFor(w);
         Optional<String> pinned = recordedSha256(pathFor(w));
         String given = sha256 == null ? "" : sha256.trim().toLowerCase(java.util.Locale.ROOT);
@@ -81,7 +87,7 @@ public final class WeightsCache {
             }
         }
         String expected = !given.isEmpty() ? given : pinned.orElse(w.sha256());
-        Downloader.Result r = downloader.download(java.net.URI.create(w.url()), target, expected);
+        Downloader.Result r = downloader.download(java.net.URI.create(w.url()), target, expected, force);
         if (pinned.isEmpty()) {
             record(pathFor(w), r.sha256());
         }
@@ -94,6 +100,12 @@ public final class WeightsCache {
      */
     public Downloader.Result fetchUrl(java.net.URI url, Path output, String sha256, Downloader downloader)
             throws IOException {
+        return fetchUrl(url, output, sha256, downloader, false);
+    }
+
+    /** As {@link #fetchUrl(java.net.URI, Path, String, Downloader)}; {@code force} downloads again. */
+    public Downloader.Result fetchUrl(java.net.URI url, Path output, String sha256, Downloader downloader,
+            boolean force) throws IOException {
         String path = url.getPath() == null ? "" : url.getPath();
         String fileName = path.substring(path.lastIndexOf('/') + 1);
         if (output == null && fileName.isEmpty()) {
@@ -101,7 +113,7 @@ public final class WeightsCache {
         }
         Path target = output != null ? output : weightsDir().resolve(fileName);
         String expected = sha256 != null && !sha256.isBlank() ? sha256 : KnownWeights.hashPrefixFromFileName(fileName);
-        Downloader.Result r = downloader.download(url, target, expected);
+        Downloader.Result r = downloader.download(url, target, expected, force);
         if (output == null && !r.alreadyPresent()) {
             record(target, r.sha256());
         }
