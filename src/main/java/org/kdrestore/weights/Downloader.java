@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +91,29 @@ public final class Downloader {
             }
         }
         Path part = partFile(abs);
+        Path lockFile = part.resolveSibling(part.getFileName() + ".lock");
+        // One writer per .part: a second process appending to it would corrupt the download.
+        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by this very JVM
+            }
+            if (lock == null) {
+                throw new UserInputException("another download of " + abs + " is running (lock " + lockFile
+                        + "); wait for it to finish");
+            }
+            try {
+                return downloadLocked(url, abs, part, expected);
+            } finally {
+                Files.deleteIfExists(lockFile);
+                lock.release();
+            }
+        }
+    }
+
+    private Result downloadLocked(URI url, Path abs, Path part, String expected) throws IOException {
         long have = Files.isRegularFile(part) ? Files.size(part) : 0;
         Transfer t = transfer(url, part, have);
         if (t.status == 416) {
@@ -179,7 +205,7 @@ public final class Downloader {
         String name = part.getFileName().toString().replaceFirst("\\.part$", "");
         long t0 = System.nanoTime();
         try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
-                Progress p = new Progress("download " + name, total >= 0 ? (total + 1023) / 1024 : -1, quiet)) {
+                Progress p = new Progress("download " + name + " (KiB)", total >= 0 ? (total + 1023) / 1024 : -1, quiet)) {
             p.step(start / 1024);
             byte[] buf = new byte[1 << 16];
             long done = start;

@@ -159,6 +159,23 @@ class DownloaderTest {
     }
 
     @Test
+    void aSecondDownloadOfTheSameFileIsRefusedWhileTheFirstHoldsTheLock() throws IOException {
+        Path target = dir.resolve("w.bin");
+        Path lockFile = dir.resolve("w.bin.part.lock");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = ch.lock()) {
+            UserInputException e = assertThrows(UserInputException.class,
+                    () -> downloader().download(url("/files/w.bin"), target, SHA));
+            assertTrue(e.getMessage().contains("another download"), e.getMessage());
+            assertTrue(Files.exists(lockFile), "the holder's lock file must survive");
+        }
+        assertTrue(ranges.isEmpty());
+        downloader().download(url("/files/w.bin"), target, SHA);
+        assertFalse(Files.exists(lockFile));
+    }
+
+    @Test
     void partFileAsLongAsTheWholeFileStartsOverAfter416() throws IOException {
         Path target = dir.resolve("w.bin");
         Files.write(Downloader.partFile(target), new byte[BODY.length]); // right size, wrong bytes
