@@ -219,6 +219,7 @@ public final class Downloader {
                     throw interrupted(url, part, total);
                 }
                 if (n < 0) {
+                    p.step((done + 1023) / 1024 - reportedKiB); // count the last partial KiB
                     break;
                 }
                 out.write(buf, 0, n);
