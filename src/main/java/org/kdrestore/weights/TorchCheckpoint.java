@@ -95,6 +95,9 @@ final class TorchCheckpoint {
                 throw bad(key, source, "view [offset " + offset + ", last element " + last + "] outside its storage of "
                         + (src.capacity() / es) + " elements");
             }
+            if (numel > 0 && isContiguous() && offset == 0 && numel * es == src.capacity()) {
+                return new RawTensor(storage.type, size, src); // the whole storage: no copy needed
+            }
             ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(numel * es)).order(ByteOrder.LITTLE_ENDIAN);
             if (numel == 0) {
                 return new RawTensor(storage.type, size, out);
@@ -220,7 +223,9 @@ final class TorchCheckpoint {
      * for each key its element count (int64) and raw bytes.
      */
     static Loaded readLegacy(Path file, String source) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+        long fileSize = Files.size(file);
+        CountingStream counter = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+        try (DataInputStream in = new DataInputStream(counter)) {
             Object magic = new SafeUnpickler(source, pid -> {
                 throw new PickleException("persistent id in header");
             }).loadSafely(in);
@@ -252,6 +257,11 @@ final class TorchCheckpoint {
                     throw new UserInputException("malformed legacy checkpoint " + source + ": storage " + k + " holds "
                             + numel + " elements, the pickle said " + s.numel);
                 }
+                long left = fileSize - counter.count;
+                if (numel < 0 || numel > left / s.type.size) {
+                    throw new UserInputException("truncated checkpoint " + source + ": storage " + k + " claims "
+                            + numel + " elements but only " + left + " bytes are left");
+                }
                 byte[] bytes = new byte[Math.toIntExact(numel * s.type.size)];
                 in.readFully(bytes);
                 s.data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -259,6 +269,40 @@ final class TorchCheckpoint {
             return new Loaded(root, "torch-legacy", "");
         } catch (EOFException e) {
             throw new UserInputException("truncated checkpoint " + source + ": ended before all storages were read", e);
+        }
+    }
+
+    /** Counts the bytes consumed, to bound the sizes a legacy file claims by what is left of it. */
+    private static final class CountingStream extends java.io.FilterInputStream {
+        long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            count += k;
+            return k;
         }
     }
 

@@ -9,7 +9,7 @@ public class UnsafePickleException extends UserInputException {
     public UnsafePickleException(String source, String global) {
         super("refusing to load " + source + ": its pickle calls " + global
                 + ", which is not on the allow-list of a plain state dict (like torch.load(weights_only=True));"
-                + " nothing was executed. Only load files you trust, and convert them to .safetensors with PyTorch.");
+                + " nothing was executed. If you trust the file, convert it to .safetensors with PyTorch and load that.");
         this.global = global;
     }
 

@@ -178,11 +178,15 @@ class WeightsReadTest {
     }
 
     @Test
-    void truncatedZipCheckpointIsRefusedWithTheFileName(@TempDir Path dir) throws IOException {
+    void truncatedZipAndLegacyCheckpointsAreRefusedWithTheFileName(@TempDir Path dir) throws IOException {
         byte[] all = Files.readAllBytes(fixture("plain.pth"));
         Path cut = Files.write(dir.resolve("cut.pth"), java.util.Arrays.copyOf(all, all.length / 2));
         UserInputException e = assertThrows(UserInputException.class, () -> Weights.read(cut, manager));
         assertTrue(e.getMessage().contains("cut.pth"), e.getMessage());
+        byte[] legacy = Files.readAllBytes(fixture("legacy.pth"));
+        Path cutLegacy = Files.write(dir.resolve("cut-legacy.pth"), java.util.Arrays.copyOf(legacy, legacy.length - 100));
+        e = assertThrows(UserInputException.class, () -> Weights.read(cutLegacy, manager));
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("cut-legacy.pth"), e.getMessage());
     }
 
     @Test
