@@ -54,18 +54,10 @@ class DataCommandsTest {
         photo("a.png", 1920, 1080);
         photo("b.png", 3840, 2400);
         Path out = tmp.resolve("ds");
-        // JsonOption prints on System.out, not on picocli's writer: capture it.
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.out;
-        KdRestoreTest.Result r;
-        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            r = KdRestoreTest.run("prepare", "--input", tmp.resolve("in").toString(), "--output", out.toString(), "--json");
-        } finally {
-            System.setOut(old);
-        }
+        KdRestoreTest.Result r = KdRestoreTest.run("prepare", "--input", tmp.resolve("in").toString(),
+                "--output", out.toString(), "--json");
         assertEquals(0, r.code, r.err);
-        JsonNode j = Json.MAPPER.readTree(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode j = Json.MAPPER.readTree(r.out);
         assertEquals(2, j.get("photos").asInt());
         assertEquals(8, j.get("quadrants").asInt());
         assertEquals(PreparedDataset.open(out).manifestSha256(), j.get("manifest_sha256").asText());
