@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             InfoCommand.class,
+            TeacherCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
