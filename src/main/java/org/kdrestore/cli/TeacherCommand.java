@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "teacher", mixinStandardHelpOptions = true,
         description = "The Restormer teacher: run it on an image, cache its outputs for training.",
-        subcommands = {TeacherCommand.Forward.class, TeacherCommand.Cache.class, TeacherCommand.Bench.class})
+        subcommands = {TeacherCommand.Forward.class, TeacherCommand.Cache.class, TeacherCommand.Bench.class,
+            TeacherCommand.TilingError.class})
 public final class TeacherCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -214,7 +214,55 @@ public final class TeacherCommand implements Runnable {
         }
     }
 
-    static String shape(long[] s) {
-        return Arrays.toString(s);
+    @Command(name = "tiling-error", hidden = true, mixinStandardHelpOptions = true,
+            description = "How far tiled output is from untiled, per overlap and blend (max/mean abs, PSNR vs untiled).")
+    static final class TilingError implements Callable<Integer> {
+        @Mixin
+        JsonOption out;
+
+        @Mixin
+        RestormerArchOptions arch;
+
+        @Option(names = "--weights", paramLabel = "FILE", description = "State dict .npz; random weights (seed 42) when absent.")
+        Path weights;
+
+        @Option(names = "--input", required = true, paramLabel = "IMG")
+        Path input;
+
+        @Option(names = "--tile", description = "Tile side (default ${DEFAULT-VALUE}).")
+        int tile = 256;
+
+        @Option(names = "--overlaps", split = ",", description = "Overlaps to try (default ${DEFAULT-VALUE}).")
+        List<Integer> overlaps = List.of(0, 16, 32, 64);
+
+        @Override
+        public Integer call() {
+            RestormerConfig cfg = arch.config();
+            try (NDManager m = Engines.newManager()) {
+                Restormer model;
+                if (weights != null) {
+                    model = TeacherWeights.load(weights, cfg, m);
+                } else {
+                    Engines.engine().setRandomSeed(42);
+                    model = Restormer.create(cfg, m);
+                }
+                NDArray x = readInput(m, input);
+                if (x.getShape().dimension() == 4) {
+                    x = x.squeeze(0);
+                }
+                List<TeacherBench.TilingError> rows = TeacherBench.tilingError(model, x, tile, overlaps);
+                StringBuilder sb = new StringBuilder(String.format("%s %s, dim %d, %s%n", input, x.getShape(), cfg.dim(),
+                        weights != null ? weights : "random weights (seed 42)"));
+                sb.append(String.format("%6s %8s %8s %10s %10s %9s %8s%n", "tile", "overlap", "blend", "max_abs", "mean_abs", "PSNR_dB", "secs"));
+                for (TeacherBench.TilingError r : rows) {
+                    sb.append(String.format("%6d %8d %8s %10.2e %10.2e %9.2f %8.1f%n", r.tile(), r.overlap(),
+                            r.blend().toLowerCase(), r.maxAbs(), r.meanAbs(),
+                            r.psnrDb(), r.seconds()));
+                }
+                out.print(rows, sb.toString().stripTrailing());
+            }
+            return 0;
+        }
     }
+
 }
