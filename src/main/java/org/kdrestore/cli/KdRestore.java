@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InfoCommand.class,
             TeacherCommand.class,
+            DegradeCommand.class,
+            PrepareCommand.class,
+            DataCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

@@ -119,11 +119,32 @@ public final class Images {
             default:
                 throw new UserInputException("cannot write " + file + ": the extension must be .png, .jpg or .jpeg");
         }
+        Path parent = file.toAbsolutePath().getParent();
+        ensureFolder(parent);
         AtomicFiles.writeVia(file, tmp -> {
             if (!Imgcodecs.imwrite(tmp.toString(), bgr, params)) {
                 throw new IOException("OpenCV could not write " + file);
             }
         });
+    }
+
+    /**
+     * Creates {@code dir} if needed and checks it is a writable folder; any failure (a file in the
+     * way, no permission) is a user error naming the folder.
+     */
+    public static void ensureFolder(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UserInputException("output path is a file, expected a folder: " + dir);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UserInputException("cannot create output folder " + dir + " (" + e.getClass().getSimpleName()
+                    + ": " + e.getMessage() + ")", e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UserInputException("output folder is not writable: " + dir);
+        }
     }
 
     /** Lower-case extension without the dot, or "" when there is none. */

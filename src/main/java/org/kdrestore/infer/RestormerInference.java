@@ -95,7 +95,7 @@ public final class RestormerInference {
         }
         NDManager caller = image.getManager();
         try (NDScope scope = new NDScope()) {
-            NDArray x = image.toType(DataType.FLOAT32, false).toDevice(devices(), false);
+            NDArray x = image.toType(DataType.FLOAT32, false).toDevice(modelDevice(), false);
             if (single) {
                 x = x.expandDims(0);
             }
@@ -113,7 +113,7 @@ public final class RestormerInference {
         }
     }
 
-    private ai.djl.Device devices() {
+    private ai.djl.Device modelDevice() {
         return model.getParameters().get(0).getValue().getArray().getDevice();
     }
 

@@ -1,0 +1,89 @@
+package org.kdrestore.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdrestore.common.UserInputException;
+
+class WallpapersTest {
+    @TempDir
+    Path tmp;
+
+    /** A fake wallpaper folder laid out like the Debian package (metadata + contents/images with links). */
+    private Path fakeRoot() throws IOException {
+        Path root = tmp.resolve("wallpapers");
+        Path a = Files.createDirectories(root.resolve("Lake/contents/images"));
+        Files.writeString(root.resolve("Lake/metadata.json"),
+                "{\"KPlugin\": {\"Name\": \"Lake View\", \"Authors\": [{\"Name\": \"Ann Author\"}], \"License\": \"LGPLv3\"}}");
+        TestImages.writeFrame(a.resolve("2560x1600.png"), 0); // a lie about its size, like Debian's links
+        Files.createSymbolicLink(a.resolve("3840x2160.png"), a.resolve("2560x1600.png"));
+        Images.write(a.resolve("1080x1920.png"), TestImages.u8(8, 16));
+        Path b = Files.createDirectories(root.resolve("Rocket/contents/images"));
+        Files.writeString(root.resolve("Rocket/metadata.desktop"),
+                "[Desktop Entry]\nName=Rocket Art\nName[de]=Rakete\nX-KDE-PluginInfo-Author=Bo Painter\nX-KDE-PluginInfo-License=CC-BY-SA-4.0\n");
+        TestImages.writeFrame(b.resolve("1920x1080.png"), 9);
+        Files.createDirectories(root.resolve("NoImages"));
+        return root;
+    }
+
+    @Test
+    void scanReadsMetadataAndPicksTheLargestRealLandscapeImage() throws IOException {
+        List<Wallpapers.Wallpaper> all = Wallpapers.scan(fakeRoot());
+        assertEquals(2, all.size());
+        Wallpapers.Wallpaper lake = all.get(0);
+        assertEquals("Lake View", lake.name());
+        assertEquals("Ann Author", lake.author());
+        assertEquals("LGPLv3", lake.license());
+        // the 3840x2160 name is only a link to the 2560x1600 file; the portrait one is never chosen
+        assertEquals("2560x1600.png", lake.image().getFileName().toString());
+        Wallpapers.Wallpaper rocket = all.get(1);
+        assertEquals("Rocket Art", rocket.name());
+        assertEquals("Bo Painter", rocket.author());
+        assertEquals("CC-BY-SA-4.0", rocket.license());
+    }
+
+    @Test
+    void exportWritesFullHdJpegsAndLicences() throws IOException {
+        Path out = tmp.resolve("out");
+        List<Wallpapers.Exported> done = Wallpapers.export(Wallpapers.scan(fakeRoot()), out, true);
+        assertEquals(2, done.size());
+        var m = Images.readBgr8(out.resolve("Lake.jpg"));
+        assertEquals(1920, m.cols());
+        assertEquals(1080, m.rows());
+        String lic = Files.readString(out.resolve("LICENSES.md"));
+        assertTrue(lic.contains("| Lake.jpg | Lake View (`Lake`) | Ann Author | LGPLv3 |"), lic);
+        assertTrue(lic.contains("Bo Painter") && lic.contains("CC-BY-SA-4.0"), lic);
+    }
+
+    @Test
+    void missingWallpaperFolderIsNamed() {
+        Path p = tmp.resolve("none");
+        UserInputException e = assertThrows(UserInputException.class, () -> Wallpapers.ensureInstalled(p));
+        assertTrue(e.getMessage().contains(p.toString()));
+    }
+
+    @Test
+    void theShippedSampleMatchesItsLicenceFile() throws IOException {
+        Path sample = Path.of("data-sample");
+        assumeTrue(Files.isDirectory(sample), "run from the repository root");
+        String lic = Files.readString(sample.resolve("LICENSES.md"));
+        long total = 0;
+        for (String w : Wallpapers.SAMPLE) {
+            Path f = sample.resolve(w + ".jpg");
+            assertTrue(lic.contains("| " + w + ".jpg |"), w);
+            var m = Images.readBgr8(f);
+            assertEquals(1920, m.cols());
+            assertEquals(1080, m.rows());
+            total += Files.size(f);
+        }
+        assertTrue(total <= 10_000_000, "data-sample must stay within 10 MB, is " + total);
+    }
+}
