@@ -176,7 +176,7 @@ public final class TeacherCommand implements Runnable {
         public Integer call() throws IOException {
             RestormerConfig cfg = arch.config();
             RestormerInference.Options opts = run.options(true);
-            List<Path> images = TeacherCache.degradedImages(data);
+            Map<String, Path> images = TeacherCache.degradedImages(data);
             Path root = cache != null ? cache : data.resolve("teacher-cache");
             try (NDManager m = Engines.newManager()) {
                 Restormer model = TeacherWeights.load(weights, cfg, m);

@@ -17,6 +17,8 @@ import org.kdrestore.common.Json;
 import org.kdrestore.common.Progress;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.ImageTensors;
+import org.kdrestore.data.PreparedDataset;
+import org.kdrestore.data.Sample;
 import org.kdrestore.model.Restormer;
 import org.kdrestore.model.RestormerConfig;
 
@@ -77,29 +79,29 @@ public final class TeacherCache {
         return m;
     }
 
-    /** The degraded images of a prepared dataset: {@code PREPARED/degraded/*.png}, by name. */
-    public static List<Path> degradedImages(Path prepared) {
-        Path dir = prepared.resolve("degraded");
-        if (!Files.isDirectory(dir)) {
-            throw new UserInputException("prepared dataset " + prepared + " has no folder 'degraded' (run the data preparation first)");
+    /**
+     * The degraded images of a prepared dataset ({@code data.PreparedDataset}), by sample id
+     * ({@code <photo>_<quadrant>}), in manifest order. File hashes are checked per image by the
+     * cache itself, so the dataset is opened without re-hashing everything.
+     */
+    public static Map<String, Path> degradedImages(Path prepared) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        for (Sample s : PreparedDataset.open(prepared, false).samples()) {
+            out.put(s.id(), s.degraded());
         }
-        try (Stream<Path> s = Files.list(dir)) {
-            List<Path> out = s.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".png")).sorted().toList();
-            if (out.isEmpty()) {
-                throw new UserInputException("folder " + dir + " holds no .png images");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UserInputException("cannot list " + dir + ": " + e.getMessage(), e);
+        if (out.isEmpty()) {
+            throw new UserInputException("prepared dataset " + prepared + " lists no samples");
         }
+        return out;
     }
 
     /**
-     * Computes (or reuses) the teacher output of every image; returns where they are.
+     * Computes (or reuses) the teacher output of every image (id → degraded image file); returns
+     * where they are.
      *
      * @param weights the checkpoint the model was loaded from (hashed into the key)
      */
-    public static Summary build(List<Path> images, Restormer model, Path weights, RestormerInference.Options options,
+    public static Summary build(Map<String, Path> images, Restormer model, Path weights, RestormerInference.Options options,
             Path cacheRoot, NDManager manager, boolean quiet) throws IOException {
         if (!options.clamp()) {
             throw new UserInputException("the teacher cache stores clamped outputs (16-bit PNG); clamping cannot be off");
@@ -117,8 +119,9 @@ public final class TeacherCache {
         int computed = 0;
         int reused = 0;
         try (Progress progress = new Progress("teacher cache", images.size(), quiet)) {
-            for (Path image : images) {
-                String id = stem(image);
+            for (Map.Entry<String, Path> item : images.entrySet()) {
+                String id = item.getKey();
+                Path image = item.getValue();
                 String imageSha = Hashing.sha256(image);
                 Entry old = entries.get(id);
                 if (old != null && old.imageSha256().equals(imageSha) && intact(dir, old)) {
@@ -151,12 +154,6 @@ public final class TeacherCache {
             RestormerInference.Options options, Map<String, Entry> entries) throws IOException {
         Json.writeFile(dir.resolve(INDEX), new Index(FORMAT, key, weights.getFileName().toString(), weightsSha,
                 config.toUpstreamMap(), inferenceMap(options), QUANTISATION, entries));
-    }
-
-    static String stem(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
     }
 
     static Index readIndex(Path file) {
@@ -213,14 +210,18 @@ public final class TeacherCache {
         return ImageTensors.read(manager, dir.resolve(e.file()));
     }
 
-    /** The cached output of a degraded image file, checked against the image's sha256. */
-    public NDArray readFor(NDManager manager, Path degradedImage) throws IOException {
-        String id = stem(degradedImage);
+    /** The cached output of sample {@code id}, refused if computed from another version of {@code degraded}. */
+    public NDArray readFor(NDManager manager, String id, Path degraded) throws IOException {
         Entry e = index.entries().get(id);
-        if (e != null && !e.imageSha256().equals(Hashing.sha256(degradedImage))) {
+        if (e != null && !e.imageSha256().equals(Hashing.sha256(degraded))) {
             throw new UserInputException("teacher cache " + dir + ": output for '" + id + "' was computed from a different "
-                    + degradedImage + " (sha256 differs); rerun 'kd-restore teacher cache'");
+                    + degraded + " (sha256 differs); rerun 'kd-restore teacher cache'");
         }
         return read(manager, id);
+    }
+
+    /** The cached output of a prepared sample, checked against its degraded image's sha256. */
+    public NDArray readFor(NDManager manager, Sample sample) throws IOException {
+        return readFor(manager, sample.id(), sample.degraded());
     }
 }
