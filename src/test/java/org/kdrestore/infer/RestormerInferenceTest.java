@@ -142,4 +142,23 @@ class RestormerInferenceTest {
             assertTrue(missing.getMessage().contains("nope.npz"));
         }
     }
+
+    @Test
+    void restoringLeavesOnlyTheInputAndTheResultAlive() {
+        try (NDManager m = Engines.newManager()) {
+            Restormer model = tiny(m);
+            int modelArrays = m.getManagedArrays().size();
+            for (RestormerInference.Options o : new RestormerInference.Options[] {
+                RestormerInference.Options.upstream(), RestormerInference.Options.upstream().withTile(16, 8)}) {
+                RestormerInference inf = new RestormerInference(model, o);
+                try (NDManager run = m.newSubManager()) {
+                    NDArray x = run.randomUniform(0f, 1f, new Shape(3, 30, 45));
+                    inf.restore(x);
+                    inf.restore(x);
+                    assertEquals(3, run.getManagedArrays().size(), "input and two results, for " + o);
+                }
+                assertEquals(modelArrays, m.getManagedArrays().size(), "nothing left on the model's manager");
+            }
+        }
+    }
 }
