@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.function.BinaryOperator;
 import org.junit.jupiter.api.Test;
 import org.kdrestore.common.Engines;
+import org.kdrestore.loss.L1Loss;
+import org.kdrestore.loss.SsimLoss;
 import org.kdrestore.model.NpzFixtures;
 import org.kdrestore.model.StudentCnn;
 import org.kdrestore.model.StudentConfig;
@@ -59,5 +61,12 @@ class AdamTest {
     @Test
     void threeAdamStepsOnL1MatchTorchOptimAdam() {
         threeStepsMatchTorch("l1", (y, gt) -> y.sub(gt).abs().mean());
+    }
+
+    @Test
+    void threeAdamStepsOnL1PlusSsimMatchTorchOptimAdam() {
+        L1Loss l1 = new L1Loss();
+        SsimLoss ssim = new SsimLoss();
+        threeStepsMatchTorch("l1ssim", (y, gt) -> l1.forward(y, gt).add(ssim.forward(y, gt)));
     }
 }
