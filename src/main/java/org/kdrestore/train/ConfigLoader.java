@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -149,6 +150,8 @@ public final class ConfigLoader {
                             + String.join(", ", fieldNames(old)));
                 }
                 merge((ObjectNode) old, e.getValue(), key + ".", source);
+            } else if (old.isArray() && e.getValue().isArray()) {
+                base.set(e.getKey(), e.getValue());
             } else if (e.getValue().isContainerNode()) {
                 throw new UserInputException("config key '" + key + "' in " + source + " takes a single value, got "
                         + e.getValue());
@@ -184,6 +187,17 @@ public final class ConfigLoader {
         if (old.isObject()) {
             throw new UserInputException("config key '" + key + "' is a section; set one of its keys: "
                     + String.join(", ", fieldNames(old).stream().map(k -> key + "." + k).toList()));
+        }
+        if (old.isArray()) {
+            // A list key takes comma-separated values: --set loss.vgg_layers=relu2_2,relu3_3
+            ArrayNode list = MAPPER.createArrayNode();
+            for (String item : raw.split(",")) {
+                if (!item.isBlank()) {
+                    list.add(parseScalar(item));
+                }
+            }
+            node.set(leaf, list);
+            return;
         }
         node.set(leaf, parseScalar(raw));
     }

@@ -1,15 +1,16 @@
 package org.kdrestore.train;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import org.kdrestore.common.UserInputException;
+import org.kdrestore.loss.DistillationLossConfig;
 import org.kdrestore.model.StudentConfig;
 
 /**
  * Everything a distillation run needs, resolved. YAML keys are the snake_case of the record
  * components ({@code train.batch_size}); see {@link ConfigLoader} for files, presets and
- * {@code --set}. The defaults are the seed's recipe (preset {@code seed}).
+ * {@code --set}. The defaults are the seed's recipe (preset {@code seed}); the {@code loss}
+ * section is {@link DistillationLossConfig} (keys gt_l1, gt_ssim, gt_vgg, teacher_l1, …).
  */
-public record TrainConfig(Student student, Train train, Data data, LossWeights loss) {
+public record TrainConfig(Student student, Train train, Data data, DistillationLossConfig loss) {
 
     public TrainConfig {
         if (student == null || train == null || data == null || loss == null) {
@@ -19,7 +20,7 @@ public record TrainConfig(Student student, Train train, Data data, LossWeights l
 
     /** The seed's recipe. */
     public static TrainConfig seed() {
-        return new TrainConfig(Student.DEFAULT, Train.DEFAULT, Data.DEFAULT, LossWeights.DEFAULT);
+        return new TrainConfig(Student.DEFAULT, Train.DEFAULT, Data.DEFAULT, DistillationLossConfig.defaults());
     }
 
     /**
@@ -51,10 +52,12 @@ public record TrainConfig(Student student, Train train, Data data, LossWeights l
      * @param checkpointEvery also write a checkpoint every N steps, 0 = only at epoch ends
      * @param prefetch batches prepared ahead of the training thread
      * @param loaderThreads threads decoding images for the prefetcher
+     * @param vggWeights torchvision VGG16 weights file for the VGG loss terms (.pth, .safetensors,
+     *     .npz), null when not given (see loss.on_missing_vgg)
      */
     public record Train(int epochs, int batchSize, double lr, int crop, int cropsPerImage, boolean flips, long seed,
-            int maxSteps, int checkpointEvery, int prefetch, int loaderThreads) {
-        public static final Train DEFAULT = new Train(10, 32, 1e-4, 0, 1, false, 0, 0, 0, 2, 2);
+            int maxSteps, int checkpointEvery, int prefetch, int loaderThreads, String vggWeights) {
+        public static final Train DEFAULT = new Train(10, 32, 1e-4, 0, 1, false, 0, 0, 0, 2, 2, null);
 
         public Train {
             positive("train.epochs", epochs);
@@ -89,33 +92,6 @@ public record TrainConfig(Student student, Train train, Data data, LossWeights l
             }
             nonNegative("data.val_crop", valCrop);
             nonNegative("data.val_max_images", valMaxImages);
-        }
-    }
-
-    /**
-     * Weights of the distillation loss: each target (ground truth, teacher) × each term (L1,
-     * 1 − SSIM, VGG16 relu2_2 feature distance). Zero switches a term off.
-     */
-    public record LossWeights(double gtL1, double gtSsim, double gtVgg, double teacherL1, double teacherSsim,
-            double teacherVgg) {
-        public static final LossWeights DEFAULT = new LossWeights(1.0, 1.0, 0.1, 0.5, 0.5, 0.05);
-
-        public LossWeights {
-            for (double w : new double[] {gtL1, gtSsim, gtVgg, teacherL1, teacherSsim, teacherVgg}) {
-                if (!(w >= 0) || Double.isInfinite(w)) {
-                    throw new UserInputException("loss weights must be finite and ≥ 0, got " + w);
-                }
-            }
-        }
-
-        @JsonIgnore
-        public boolean usesVgg() {
-            return gtVgg > 0 || teacherVgg > 0;
-        }
-
-        @JsonIgnore
-        public boolean usesTeacher() {
-            return teacherL1 > 0 || teacherSsim > 0 || teacherVgg > 0;
         }
     }
 

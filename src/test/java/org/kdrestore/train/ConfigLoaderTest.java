@@ -43,7 +43,8 @@ class ConfigLoaderTest {
     @Test
     void setOverridesAnyKeyWithTypedValues() {
         TrainConfig c = ConfigLoader.load("seed", List.of("train.lr=1e-3", "train.batch_size=4", "train.flips=true",
-                "student.preset=seed-fixed", "student.width=16", "loss.gt_vgg=0"));
+                "student.preset=seed-fixed", "student.width=16", "loss.gt_vgg=0", "loss.vgg_layers=relu2_2"));
+        assertEquals(List.of("relu2_2"), c.loss().vggLayers());
         assertEquals(1e-3, c.train().lr());
         assertEquals(4, c.train().batchSize());
         assertTrue(c.train().flips());
