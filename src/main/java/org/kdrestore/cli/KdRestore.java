@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             InfoCommand.class,
+            DegradeCommand.class,
+            PrepareCommand.class,
+            DataCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
