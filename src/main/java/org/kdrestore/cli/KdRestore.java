@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             DegradeCommand.class,
             PrepareCommand.class,
             DataCommand.class,
+            TeacherCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
