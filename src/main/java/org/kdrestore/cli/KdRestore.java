@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             LossCommand.class,
             VggCommand.class,
             BenchMetricCommand.class,
+            TeacherCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
