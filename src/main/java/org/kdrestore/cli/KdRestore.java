@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             VggCommand.class,
             BenchMetricCommand.class,
             TeacherCommand.class,
+            SweepCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
