@@ -236,7 +236,7 @@ public final class SweepPlan {
     }
 
     private static String round(double v) {
-        return String.valueOf(new BigDecimal(v).round(new MathContext(4)).doubleValue());
+        return SweepSpec.number(new BigDecimal(v).round(new MathContext(4)).doubleValue());
     }
 
     private static void requireKey(String key, List<String> keys, String where) {

@@ -285,7 +285,18 @@ public record SweepSpec(Path file, String name, String base, Map<String, String>
         if (v.isNull()) {
             return "null";
         }
+        if (v.isFloatingPointNumber()) {
+            return number(v.asDouble());
+        }
         return v.asText();
+    }
+
+    /** A double as short text: 3e-4 reads "0.0003" rather than Java's "3.0E-4"; whole numbers keep ".0" (a float key). */
+    static String number(double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d) || d == Math.rint(d)) {
+            return String.valueOf(d);
+        }
+        return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toString();
     }
 
     private static String text(JsonNode root, String key, String where, boolean required) {

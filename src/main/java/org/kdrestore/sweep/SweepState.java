@@ -115,7 +115,8 @@ public final class SweepState {
             Set<String> changed = new TreeSet<>();
             if (d.definition != null) {
                 fresh.fieldNames().forEachRemaining(k -> {
-                    if (!fresh.get(k).equals(d.definition.get(k))) {
+                    // compare as text: a number read back from the file may be another node type (int vs long)
+                    if (!Json.write(fresh.get(k)).equals(Json.write(d.definition.get(k)))) {
                         changed.add(k);
                     }
                 });
