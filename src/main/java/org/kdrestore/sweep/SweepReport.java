@@ -64,7 +64,35 @@ public final class SweepReport {
                 .findFirst().orElse(null);
         Row base = rows.stream().filter(r -> r.entry().base).findFirst().orElse(null);
         Table table = table(plan, rows);
-        return new Results(table, rows, best, base, summary(plan, rows, best, base));
+        String summary = summary(plan, rows, best, base);
+        double input = inputBaseline(plan, rows, sweepDir);
+        if (!Double.isNaN(input)) {
+            summary += " For scale: the degraded input itself scores " + metric + " " + fmt(input)
+                    + " against the ground truth (run.json val_input_baseline).";
+        }
+        return new Results(table, rows, best, base, summary);
+    }
+
+    /** What doing nothing scores (the trainer records it in run.json), for val_ssim/val_psnr; NaN when unknown. */
+    private static double inputBaseline(SweepPlan plan, List<Row> rows, Path sweepDir) {
+        String metric = plan.spec().metric();
+        if (!metric.startsWith("val_") || rows.isEmpty()) {
+            return Double.NaN;
+        }
+        for (Row r : rows) {
+            Path runJson = sweepDir.resolve(r.entry().runDir).resolve("run.json");
+            if (Files.isRegularFile(runJson)) {
+                try {
+                    JsonNode b = Json.MAPPER.readTree(runJson.toFile()).path("val_input_baseline").path(metric.substring(4));
+                    if (b.isNumber()) {
+                        return b.asDouble();
+                    }
+                } catch (IOException e) {
+                    // unreadable: no baseline sentence
+                }
+            }
+        }
+        return Double.NaN;
     }
 
     private static int group(SweepState.Status s) {
@@ -108,10 +136,15 @@ public final class SweepReport {
             }
         }
         IntColumn epochs = IntColumn.create("epochs");
-        DoubleColumn steps = DoubleColumn.create("steps");
+        IntColumn steps = IntColumn.create("steps");
         rows.forEach(x -> {
             epochs.append(x.metrics().epochCount());
-            steps.append(x.metrics().lastValue("global_step"));
+            double s = x.metrics().lastValue("global_step");
+            if (Double.isNaN(s)) {
+                steps.appendMissing();
+            } else {
+                steps.append((int) s);
+            }
         });
         t.addColumns(epochs, steps);
         for (String col : LOSS_COLUMNS) {

@@ -261,7 +261,8 @@ public final class SweepRunner {
                     TrialMetrics m = TrialMetrics.read(run);
                     for (; checked < m.epochCount() && prunedAt == null; checked++) {
                         int epoch1 = Integer.parseInt(m.epochs().get(checked).get("epoch"));
-                        if (prune(id, epoch1, m.at(epoch1, plan.spec().metric()))) {
+                        // after the last epoch there is nothing left to save: let the run finish
+                        if (epoch1 < trial.config().train().epochs() && prune(id, epoch1, m.at(epoch1, plan.spec().metric()))) {
                             prunedAt = epoch1;
                         }
                     }
