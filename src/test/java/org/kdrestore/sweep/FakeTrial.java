@@ -9,9 +9,10 @@ import org.kdrestore.common.Json;
 
 /**
  * Stands in for a trial's JVM in {@link SweepRunnerTest} (no training, so the runner's logic is
- * tested in seconds): takes distill's arguments, writes one epoch row per 0.4 s with
+ * tested in seconds): takes distill's arguments, writes one epoch row per 0.3 s with
  * val_ssim = train.lr × epoch for 3 epochs, then run.json "finished". train.lr = 0.05 fails
- * like distill does (exit 2 and an "error:" line).
+ * like distill does (exit 2 and an "error:" line); train.lr = 0.1 is slow after its first
+ * epoch (20 s), so a sweep that should stop it has ample time to, even on a loaded machine.
  */
 public final class FakeTrial {
     private FakeTrial() {}
@@ -29,7 +30,7 @@ public final class FakeTrial {
         StringBuilder csv = new StringBuilder("kind,epoch,global_step,loss,val_ssim,val_psnr\n");
         Files.writeString(run.resolve("metrics.csv"), csv);
         for (int e = 1; e <= 3; e++) {
-            Thread.sleep(400);
+            Thread.sleep(lr == 0.1 && e > 1 ? 20_000 : 300);
             csv.append(String.format(Locale.ROOT, "step,%d,%d,%.6f,,\n", e, e, 1 - lr));
             csv.append(String.format(Locale.ROOT, "epoch,%d,%d,%.6f,%.6f,%.3f\n", e, e, 1 - lr, lr * e, 20 + lr * e));
             Files.writeString(run.resolve("metrics.csv"), csv);
