@@ -250,6 +250,8 @@ public final class SweepRunner {
         pb.environment().put("OMP_NUM_THREADS", threads);
         pb.environment().put("MKL_NUM_THREADS", threads);
         long t0 = System.nanoTime();
+        double before = state.trial(id).seconds;
+        long lastSave = t0;
         Process p = pb.start();
         live.add(p);
         Integer prunedAt = null;
@@ -257,6 +259,12 @@ public final class SweepRunner {
         try (OutputStream keepOpen = p.getOutputStream()) {
             // The child reads its stdin until EOF, which comes when this process dies: it then stops.
             while (!p.waitFor(300, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() - lastSave > TimeUnit.SECONDS.toNanos(15)) {
+                    // keep the time spent current, so a killed attempt still counts
+                    lastSave = System.nanoTime();
+                    double spent = before + (lastSave - t0) / 1e9;
+                    state.update(id, e -> e.seconds = spent);
+                }
                 if (rule != null) {
                     TrialMetrics m = TrialMetrics.read(run);
                     for (; checked < m.epochCount() && prunedAt == null; checked++) {
@@ -299,7 +307,7 @@ public final class SweepRunner {
         String msg = message;
         state.update(id, e -> {
             e.status = status;
-            e.seconds += seconds;
+            e.seconds = before + seconds;
             e.exitCode = exit;
             e.message = msg;
             e.endedAt = Instant.now().toString();
