@@ -283,6 +283,8 @@ public final class SweepReport {
             Path runJson = sweepDir.resolve(any.entry().runDir).resolve("run.json");
             try {
                 JsonNode d = Json.MAPPER.readTree(runJson.toFile()).path("metric_definitions");
+                sb.append("From ").append(any.entry().runDir).append("/run.json (the loss weights differ from trial to trial "
+                        + "when they are swept):\n\n");
                 for (String k : List.of("val_ssim", "val_psnr", "loss")) {
                     if (d.has(k)) {
                         sb.append(k).append(": ").append(d.get(k).isTextual() ? d.get(k).asText() : d.get(k).toString()).append("\n\n");
