@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             PrepareCommand.class,
             DataCommand.class,
             TeacherCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
