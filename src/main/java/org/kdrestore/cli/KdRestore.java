@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
             BenchMetricCommand.class,
             TeacherCommand.class,
             SweepCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
