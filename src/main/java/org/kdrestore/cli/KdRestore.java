@@ -28,6 +28,10 @@ import picocli.CommandLine.Command;
             VggCommand.class,
             BenchMetricCommand.class,
             WeightsCommand.class,
+            TeacherCommand.class,
+            SweepCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
