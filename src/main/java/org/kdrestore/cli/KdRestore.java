@@ -28,7 +28,6 @@ import picocli.CommandLine.Command;
             VggCommand.class,
             BenchMetricCommand.class,
             WeightsCommand.class,
-            TeacherCommand.class,
             SweepCommand.class,
             DistillCommand.class,
             StudentCommand.class,
