@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -61,17 +58,9 @@ class SweepCommandTest {
     @Test
     void dryRunListsTheTrialsAsJsonAndTrainsNothing() throws IOException {
         Path f = sweepFile("grid: {train.lr: [0.1, 0.2]}\n");
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        KdRestoreTest.Result r;
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            r = sweep(f, "--dry-run");
-        } finally {
-            System.setOut(old);
-        }
+        KdRestoreTest.Result r = sweep(f, "--dry-run");
         assertEquals(0, r.code, r.err);
-        var json = Json.MAPPER.readTree(buf.toString(StandardCharsets.UTF_8));
+        var json = Json.MAPPER.readTree(r.out);
         assertEquals(3, json.path("trials").size(), "base (lr 1e-3) + 2 grid points");
         assertTrue(json.path("trials").get(0).path("base").asBoolean());
         assertEquals("0.2", json.path("trials").get(2).path("params").path("train.lr").asText());
