@@ -23,6 +23,10 @@ import picocli.CommandLine.Command;
             TeacherCommand.class,
             DistillCommand.class,
             StudentCommand.class,
+            MetricCommand.class,
+            LossCommand.class,
+            VggCommand.class,
+            BenchMetricCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

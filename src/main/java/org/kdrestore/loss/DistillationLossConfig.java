@@ -1,5 +1,7 @@
 package org.kdrestore.loss;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
 import org.kdrestore.common.UserInputException;
@@ -13,10 +15,17 @@ import org.kdrestore.common.UserInputException;
  * the goal and the teacher a guide. VGG: MSE on relu2_2 + relu3_3 with ImageNet normalisation.
  * SSIM: pytorch-msssim with data range 1. Without VGG weights the run refuses
  * ({@code onMissingVgg = "refuse"}) unless told to disable the VGG terms ({@code "disable"}).
+ *
+ * <p>In YAML/JSON configs the keys are snake_case ({@code gt_l1, gt_ssim, gt_vgg, teacher_l1,
+ * teacher_ssim, teacher_vgg, vgg_layers, vgg_criterion, imagenet_norm, data_range,
+ * on_missing_vgg}); a missing key takes its default, an unknown key is an error.
  */
-public record DistillationLossConfig(double gtL1, double gtSsim, double gtVgg, double teacherL1, double teacherSsim,
-        double teacherVgg, List<String> vggLayers, String vggCriterion, boolean imagenetNorm, double dataRange,
-        String onMissingVgg) {
+public record DistillationLossConfig(@JsonProperty("gt_l1") double gtL1, @JsonProperty("gt_ssim") double gtSsim,
+        @JsonProperty("gt_vgg") double gtVgg, @JsonProperty("teacher_l1") double teacherL1,
+        @JsonProperty("teacher_ssim") double teacherSsim, @JsonProperty("teacher_vgg") double teacherVgg,
+        @JsonProperty("vgg_layers") List<String> vggLayers, @JsonProperty("vgg_criterion") String vggCriterion,
+        @JsonProperty("imagenet_norm") boolean imagenetNorm, @JsonProperty("data_range") double dataRange,
+        @JsonProperty("on_missing_vgg") String onMissingVgg) {
 
     public static final String REFUSE = "refuse";
     public static final String DISABLE = "disable";
@@ -40,6 +49,24 @@ public record DistillationLossConfig(double gtL1, double gtSsim, double gtVgg, d
         if (!onMissingVgg.equals(REFUSE) && !onMissingVgg.equals(DISABLE)) {
             throw new UserInputException("loss key on_missing_vgg must be refuse or disable, got '" + onMissingVgg + "'");
         }
+    }
+
+    /** Jackson entry point: absent keys (null) take the defaults. */
+    @JsonCreator
+    public static DistillationLossConfig of(@JsonProperty("gt_l1") Double gtL1, @JsonProperty("gt_ssim") Double gtSsim,
+            @JsonProperty("gt_vgg") Double gtVgg, @JsonProperty("teacher_l1") Double teacherL1,
+            @JsonProperty("teacher_ssim") Double teacherSsim, @JsonProperty("teacher_vgg") Double teacherVgg,
+            @JsonProperty("vgg_layers") List<String> vggLayers, @JsonProperty("vgg_criterion") String vggCriterion,
+            @JsonProperty("imagenet_norm") Boolean imagenetNorm, @JsonProperty("data_range") Double dataRange,
+            @JsonProperty("on_missing_vgg") String onMissingVgg) {
+        DistillationLossConfig d = defaults();
+        return new DistillationLossConfig(or(gtL1, d.gtL1), or(gtSsim, d.gtSsim), or(gtVgg, d.gtVgg),
+                or(teacherL1, d.teacherL1), or(teacherSsim, d.teacherSsim), or(teacherVgg, d.teacherVgg), vggLayers,
+                vggCriterion, imagenetNorm == null ? d.imagenetNorm : imagenetNorm, or(dataRange, d.dataRange), onMissingVgg);
+    }
+
+    private static double or(Double v, double d) {
+        return v == null ? d : v;
     }
 
     public static DistillationLossConfig defaults() {

@@ -110,4 +110,19 @@ class DistillationLossTest {
                 () -> new DistillationLossConfig(1, 1, 0, -0.5, 0, 0, null, null, true, 1, null));
         assertTrue(e.getMessage().contains("teacher_l1") && e.getMessage().contains("-0.5"), e.getMessage());
     }
+
+    @Test
+    void yamlConfigUsesSnakeCaseKeysDefaultsMissingOnesAndRefusesUnknownOnes() throws Exception {
+        DistillationLossConfig c = org.kdrestore.common.Json.YAML.readValue(
+                "gt_vgg: 0\nteacher_ssim: 0.25\non_missing_vgg: disable\n", DistillationLossConfig.class);
+        assertEquals(DistillationLossConfig.defaults().gtL1(), c.gtL1());
+        assertEquals(0.0, c.gtVgg());
+        assertEquals(0.25, c.teacherSsim());
+        assertEquals("disable", c.onMissingVgg());
+        assertEquals(List.of("relu2_2", "relu3_3"), c.vggLayers());
+        assertEquals(c, org.kdrestore.common.Json.MAPPER.readValue(org.kdrestore.common.Json.write(c), DistillationLossConfig.class));
+        Exception e = assertThrows(Exception.class, () -> org.kdrestore.common.Json.YAML.readValue(
+                "gt_l2: 1\n", DistillationLossConfig.class));
+        assertTrue(e.getMessage().contains("gt_l2"), e.getMessage());
+    }
 }
