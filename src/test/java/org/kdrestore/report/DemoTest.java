@@ -18,7 +18,18 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
+import org.kdrestore.model.LayerNormType;
+import org.kdrestore.model.Restormer;
+import org.kdrestore.model.RestormerConfig;
+import org.kdrestore.weights.ParameterNames;
+import org.kdrestore.weights.Weights;
 import org.kdrestore.data.PreparedDataset;
 import org.kdrestore.data.Sample;
 import org.kdrestore.infer.TeacherResolver;
@@ -26,8 +37,8 @@ import org.kdrestore.model.Fixtures;
 import tech.tablesaw.api.Table;
 
 /**
- * The demo flow end to end on two real photos, the tiny Restormer of the teacher fixtures
- * (weights written by upstream's code, untrained but real) and two training steps; then a second
+ * The demo flow end to end on two real photos, a tiny Restormer whose weights the test writes
+ * (untrained but real) and two training steps; then a second
  * run that must reuse every stage; then the report's files and tables.
  */
 class DemoTest {
@@ -40,16 +51,30 @@ class DemoTest {
     static Path work;
     static Path reportDir;
 
-    static Path tinyConfig(Path dir) throws IOException {
-        Path cfg = dir.resolve("tiny.json");
-        Files.writeString(cfg, "{\"dim\": 8, \"num_blocks\": [1,1,1,1], \"num_refinement_blocks\": 1, \"heads\": [1,2,4,8], "
-                + "\"LayerNorm_type\": \"WithBias\", \"bias\": false}");
-        return cfg;
+    static Path teacherWeights;
+    static Path teacherConfig;
+
+    /**
+     * A very small real Restormer (dim 2, one block per level, no refinement) with PyTorch-default
+     * initialised weights, saved as safetensors with its arch config: untrained, but loaded and
+     * run exactly like a shipped teacher, and cheap enough for a 2-core CI machine.
+     */
+    static void writeTinyTeacher(Path dir) throws IOException {
+        RestormerConfig cfg = new RestormerConfig(3, 3, 2, List.of(1, 1, 1, 1), 0, List.of(1, 2, 4, 8), 2.66, false,
+                LayerNormType.WITH_BIAS, false);
+        teacherConfig = dir.resolve("tiny-teacher.json");
+        Json.writeFile(teacherConfig, cfg.toUpstreamMap());
+        teacherWeights = dir.resolve("tiny-teacher.safetensors");
+        try (NDManager m = Engines.newManager()) {
+            Engines.engine().setRandomSeed(7);
+            Map<String, NDArray> sd = new LinkedHashMap<>();
+            ParameterNames.of(Restormer.create(cfg, m)).forEach((k, p) -> sd.put(k, p.getArray()));
+            Weights.save(teacherWeights, sd);
+        }
     }
 
     static Demo.Options options(Path photos, PrintStream log) throws IOException {
-        return new Demo.Options(tmp, photos, work, reportDir, tmp.resolve("no-cache"), Fixtures.path("tiny_withbias.npz"),
-                tinyConfig(tmp), "quick",
+        return new Demo.Options(tmp, photos, work, reportDir, tmp.resolve("no-cache"), teacherWeights, teacherConfig, "quick",
                 List.of("train.epochs=1", "train.max_steps=2", "train.batch_size=2", "train.crop=64", "train.crops_per_image=1",
                         "data.val_crop=64", "data.val_max_images=1"),
                 1, false, true, log);
@@ -57,6 +82,7 @@ class DemoTest {
 
     @BeforeAll
     static void runTwice() throws IOException {
+        writeTinyTeacher(tmp);
         Path photos = tmp.resolve("photos");
         Files.createDirectories(photos);
         for (String p : List.of("Grey.jpg", "ColorfulCups.jpg")) {
@@ -97,7 +123,7 @@ class DemoTest {
         assertTrue(ev.rows().stream().allMatch(r -> r.msSsim() != null), "960x540 quadrants get MS-SSIM");
         assertEquals(ev.models().size() * 3, ev.summary().size());
         assertEquals(2 * 3, ev.differences().size(), "student − teacher and student − input, three metrics each");
-        assertEquals("tiny_withbias.npz", ev.teacher().get("weights"));
+        assertEquals("tiny-teacher.safetensors", ev.teacher().get("weights"));
     }
 
     @Test
