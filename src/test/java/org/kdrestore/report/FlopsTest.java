@@ -37,7 +37,8 @@ class FlopsTest {
     @Test
     void restormerCountEqualsOneComputedFromTheModelsOwnParameterShapes() {
         for (RestormerConfig cfg : new RestormerConfig[] {RestormerConfig.tiny(LayerNormType.WITH_BIAS, false),
-                RestormerConfig.tiny(LayerNormType.BIAS_FREE, true).withDim(16)}) {
+                new RestormerConfig(3, 3, 16, java.util.List.of(1, 2, 1, 2), 2, java.util.List.of(1, 2, 4, 8), 2.0, true,
+                        LayerNormType.BIAS_FREE, false)}) {
             long h = 64;
             long w = 96;
             try (NDManager m = Engines.newManager()) {
