@@ -49,12 +49,13 @@ public final class Demo {
      * @param weightsCache where official weights are looked for ({@code $KD_RESTORE_CACHE})
      * @param teacherWeights an explicit teacher instead of the resolution order (null: resolve)
      * @param teacherConfig its arch-config JSON (null: the motion-deblurring config)
+     * @param teacherKind only this kind of teacher (official or compact), null: the resolution order
      * @param sets {@code key=value} overrides on top of {@code preset}
      * @param latencyRuns timed runs per model (0: no latency)
      * @param teacherLatency time the teacher too; null = only when it is cheap (see {@link Evaluation.Options})
      */
     public record Options(Path home, Path photos, Path work, Path reportDir, Path weightsCache, Path teacherWeights,
-            Path teacherConfig, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
+            Path teacherConfig, TeacherResolver.Kind teacherKind, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
             PrintStream log) {}
 
     /** What the demo did; {@code reused} lists the stages that were taken from an earlier run. */
@@ -83,8 +84,12 @@ public final class Demo {
         t = System.nanoTime();
         TeacherResolver.Resolved teacher = o.teacherWeights() != null
                 ? TeacherResolver.given(o.teacherWeights(), o.teacherConfig())
-                : TeacherResolver.resolve(o.home(), o.weightsCache());
+                : TeacherResolver.resolve(o.home(), o.weightsCache(), o.teacherKind());
         log(o, "[2/5] teacher: " + teacher.describe());
+        log(o, "      needs " + Flops.human(Flops.restormer(teacher.config(), 540, 960).total()) + " per quadrant"
+                + (teacher.kind() == TeacherResolver.Kind.OFFICIAL && !Engines.device().isGpu()
+                        ? "; the full teacher on a CPU takes about a minute per uncached quadrant (--teacher compact uses the "
+                                + "shipped compact teacher instead)" : ""));
         TeacherCache.Summary cache;
         try (NDManager m = Engines.newManager()) {
             Restormer model = teacher.load(m);
