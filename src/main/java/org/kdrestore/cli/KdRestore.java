@@ -30,6 +30,8 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             ReportCommand.class,
             DemoCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec
