@@ -22,6 +22,7 @@ import org.kdrestore.infer.TeacherCache;
 import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.model.Restormer;
 import org.kdrestore.train.ConfigLoader;
+import org.kdrestore.train.PreparedTrainingSet;
 import org.kdrestore.train.TrainConfig;
 import org.kdrestore.train.Trainer;
 
@@ -119,7 +120,9 @@ public final class Demo {
                     + (o.sets().isEmpty() ? "" : " with " + String.join(" ", o.sets())) + ")");
             Files.createDirectories(runDir);
             Json.writeFile(runDir.resolve("teacher.json"), teacher.toMap());
-            Trainer.run(cfg, DemoTrainingSet.of(ds, cfg, TeacherCache.open(cache.cacheDir())),
+            PreparedTrainingSet set = new PreparedTrainingSet(ds, cfg.data().valFraction(), cfg.train().seed(),
+                    cfg.loss().usesTeacher() ? targets(TeacherCache.open(cache.cacheDir())) : null);
+            Trainer.run(cfg, set,
                     new Trainer.Options(runDir, resume, o.quiet(), "kd-restore demo: preset " + o.preset()
                             + (o.sets().isEmpty() ? "" : " + " + String.join(" ", o.sets()))));
         }
@@ -158,6 +161,33 @@ public final class Demo {
         log(o, String.format(Locale.ROOT, "demo finished in %.1f s%s", secs.get("total"),
                 allReused ? " (everything reused from the previous run; delete " + o.work() + " to start afresh)" : ""));
         return new Result(w.html(), runDir, ev, teacher, reused, secs);
+    }
+
+    /** The teacher cache as the trainer's second target (what {@code distill} wires in too). */
+    static PreparedTrainingSet.TeacherTargets targets(TeacherCache cache) {
+        return new PreparedTrainingSet.TeacherTargets() {
+            @Override
+            public Path file(String id) {
+                TeacherCache.Entry e = cache.index().entries().get(id);
+                return e == null ? null : cache.dir().resolve(e.file());
+            }
+
+            @Override
+            public String inputSha256(String id) {
+                TeacherCache.Entry e = cache.index().entries().get(id);
+                return e == null ? null : e.imageSha256();
+            }
+
+            @Override
+            public String weightsSha256() {
+                return cache.index().weightsSha256();
+            }
+
+            @Override
+            public String describe() {
+                return cache.dir().toString();
+            }
+        };
     }
 
     private static boolean isFinished(Path runDir) throws IOException {
