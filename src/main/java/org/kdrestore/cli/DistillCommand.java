@@ -134,6 +134,9 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     private PreparedDataset openOrPrepare(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            throw new UserInputException("--data " + dir + " does not exist");
+        }
         if (!Files.isDirectory(dir)) {
             throw new UserInputException("--data " + dir + " is not a folder");
         }
