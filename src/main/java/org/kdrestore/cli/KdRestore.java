@@ -29,6 +29,9 @@ import picocli.CommandLine.Command;
             BenchMetricCommand.class,
             WeightsCommand.class,
             SweepCommand.class,
+            EvaluateCommand.class,
+            ReportCommand.class,
+            DemoCommand.class,
             DistillCommand.class,
             StudentCommand.class,
         })
