@@ -38,6 +38,7 @@ class ConfigLoaderTest {
         assertEquals(128, c.train().crop());
         assertTrue(c.train().maxSteps() > 0 && c.train().maxSteps() <= 300);
         assertEquals(1e-3, c.train().lr());
+        assertEquals("seed-residual", c.student().preset(), "quick must train a student that can beat its input");
     }
 
     @Test
