@@ -1,5 +1,8 @@
 package org.kdrestore.infer;
 
+import org.kdrestore.weights.KnownWeights;
+import org.kdrestore.weights.WeightsCache;
+
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +39,6 @@ import org.kdrestore.weights.WeightsMismatchException;
 public final class TeacherResolver {
     private TeacherResolver() {}
 
-    public static final String OFFICIAL_FILE = "motion_deblurring.pth";
     public static final String COMPACT_DIR = "models/restormer-s";
 
     public enum Kind {
@@ -102,8 +104,7 @@ public final class TeacherResolver {
 
     /** The weights cache folder: {@code $KD_RESTORE_CACHE}, else {@code ~/.cache/kd-restore}. */
     public static Path defaultCache() {
-        String env = System.getenv("KD_RESTORE_CACHE");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "kd-restore");
+        return WeightsCache.fromEnvironment().dir();
     }
 
     /**
@@ -121,7 +122,7 @@ public final class TeacherResolver {
      * the search to that kind (null: the order above).
      */
     public static Resolved resolve(Path home, Path cache, Kind only) throws IOException {
-        Path official = cache.resolve("weights").resolve(OFFICIAL_FILE);
+        Path official = new WeightsCache(cache).pathFor(KnownWeights.find("restormer-motion-deblurring").orElseThrow());
         Path compact = home.resolve(COMPACT_DIR);
         if (only == Kind.OFFICIAL && !Files.isRegularFile(official)) {
             throw new UserInputException("the official teacher weights " + official + " are not cached; fetch them with "

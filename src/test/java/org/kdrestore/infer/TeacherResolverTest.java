@@ -29,7 +29,7 @@ class TeacherResolverTest {
     @Test
     void officialWeightsInTheCacheComeFirstWithTheFullConfig(@TempDir Path tmp) throws Exception {
         compactFolder(tmp);
-        Path official = Files.createDirectories(tmp.resolve("cache/weights")).resolve(TeacherResolver.OFFICIAL_FILE);
+        Path official = Files.createDirectories(tmp.resolve("cache/weights")).resolve("motion_deblurring.pth");
         Files.writeString(official, "stand-in; resolution does not read the weights");
         TeacherResolver.Resolved r = TeacherResolver.resolve(tmp, tmp.resolve("cache"));
         assertEquals(TeacherResolver.Kind.OFFICIAL, r.kind());
@@ -54,7 +54,7 @@ class TeacherResolverTest {
     @Test
     void askingForOneKindSkipsTheOtherOrSaysItIsMissing(@TempDir Path tmp) throws Exception {
         compactFolder(tmp);
-        Path official = Files.createDirectories(tmp.resolve("cache/weights")).resolve(TeacherResolver.OFFICIAL_FILE);
+        Path official = Files.createDirectories(tmp.resolve("cache/weights")).resolve("motion_deblurring.pth");
         Files.writeString(official, "stand-in");
         assertEquals(TeacherResolver.Kind.COMPACT,
                 TeacherResolver.resolve(tmp, tmp.resolve("cache"), TeacherResolver.Kind.COMPACT).kind());
@@ -66,7 +66,7 @@ class TeacherResolverTest {
     @Test
     void withNeitherTheRefusalNamesBothOptions(@TempDir Path tmp) {
         UserInputException e = assertThrows(UserInputException.class, () -> TeacherResolver.resolve(tmp, tmp.resolve("c")));
-        assertTrue(e.getMessage().contains(TeacherResolver.OFFICIAL_FILE) && e.getMessage().contains("models/restormer-s")
+        assertTrue(e.getMessage().contains("motion_deblurring.pth") && e.getMessage().contains("models/restormer-s")
                 && e.getMessage().contains("weights fetch"), e.getMessage());
     }
 
