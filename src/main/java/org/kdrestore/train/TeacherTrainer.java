@@ -46,6 +46,7 @@ import org.kdrestore.weights.Weights;
  *   metrics.csv                every step and epoch (loss column gt_l1 = the L1 that is minimised)
  *   train.log                  device, epochs, and whether the teacher beats the degraded input
  *   checkpoints/last.ckpt      every train.checkpoint_every steps and every epoch (atomic)
+ *   checkpoints/epoch-NNN.ckpt the state at the end of epoch NNN
  *   restormer.safetensors      the final weights, upstream state_dict keys
  *   arch.json                  upstream's constructor arguments (what --arch-config reads)
  * </pre>
@@ -79,19 +80,19 @@ public final class TeacherTrainer {
             double lr, JsonNode config, Map<String, Object> arch, long parameterCount, String writtenAt) {}
 
     private final TeacherTrainConfig cfg;
-    private final PreparedTrainingSet data;
+    private final TrainingSet data;
     private final Options opt;
     private final Path runDir;
     private final long startNanos = System.nanoTime();
 
-    private TeacherTrainer(TeacherTrainConfig cfg, PreparedTrainingSet data, Options opt) {
+    private TeacherTrainer(TeacherTrainConfig cfg, TrainingSet data, Options opt) {
         this.cfg = cfg;
         this.data = data;
         this.opt = opt;
         this.runDir = opt.runDir();
     }
 
-    public static Result run(TeacherTrainConfig cfg, PreparedTrainingSet data, Options opt) throws IOException {
+    public static Result run(TeacherTrainConfig cfg, TrainingSet data, Options opt) throws IOException {
         return new TeacherTrainer(cfg, data, opt).run();
     }
 
@@ -253,6 +254,8 @@ public final class TeacherTrainer {
                 Scores val = validate(manager, net, crop);
                 metrics.epoch(epoch + 1, global, adam.settings().lr(), val.ssim(), val.psnr(), elapsed());
                 checkpoint(params, adam, epoch, b, true, global);
+                Path epochCkpt = runDir.resolve("checkpoints").resolve(String.format("epoch-%03d.ckpt", epoch + 1));
+                AtomicFiles.write(epochCkpt, o -> Files.copy(Trainer.lastCheckpoint(runDir), o));
                 log(String.format("epoch %d/%d: step %d, last L1 %.5f, validation SSIM %.4f (input %.4f), PSNR %.2f dB (input %.2f)%s",
                         epoch + 1, t.epochs(), global, lastLoss, val.ssim(), baseline.ssim(), val.psnr(), baseline.psnr(),
                         beats(val, baseline) ? "" : " - does NOT beat the degraded input yet"));
@@ -354,6 +357,10 @@ public final class TeacherTrainer {
                 psnr += PixelErrors.psnrPerImage(y, g, 1.0)[0];
             }
         }
+        if (net != null) {
+            // RestormerInference freezes the parameters (no graph while validating); training goes on after this.
+            net.freezeParameters(false);
+        }
         return new Scores(ssim / ids.size(), psnr / ids.size(), ids.size());
     }
 
@@ -402,8 +409,10 @@ public final class TeacherTrainer {
         Map<String, Object> ds = new LinkedHashMap<>();
         ds.put("path", String.valueOf(opt.dataPath()));
         ds.put("manifest_hash", data.manifestHash());
-        ds.put("photos", data.dataset().photos());
-        ds.put("validation_photos", data.validationPhotos());
+        if (data instanceof PreparedTrainingSet p) {
+            ds.put("photos", p.dataset().photos());
+            ds.put("validation_photos", p.validationPhotos());
+        }
         ds.put("train_samples", data.trainIds().size());
         ds.put("validation_samples", data.validationIds().size());
         ds.put("split", "by photo: PreparedDataset.split(data.val_fraction, train.seed)");
