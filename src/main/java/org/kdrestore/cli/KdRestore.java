@@ -28,6 +28,11 @@ import picocli.CommandLine.Command;
             VggCommand.class,
             BenchMetricCommand.class,
             WeightsCommand.class,
+            EvaluateCommand.class,
+            ReportCommand.class,
+            DemoCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

@@ -62,7 +62,7 @@ public final class TeacherTrainCommand implements Callable<Integer> {
             source = (TeacherTrainConfig.PRESETS.contains(p) ? "preset " : "config file ") + p
                     + (sets.isEmpty() ? "" : " with --set " + String.join(" ", sets));
         }
-        PreparedTrainingSet set = new PreparedTrainingSet(PreparedDataset.open(data), cfg.data().valFraction(), cfg.train().seed());
+        PreparedTrainingSet set = new PreparedTrainingSet(PreparedDataset.open(data), cfg.data().valFraction(), cfg.train().seed(), null);
         TeacherTrainer.Result r = TeacherTrainer.run(cfg, set, new TeacherTrainer.Options(runDir, resume, out.json, source, data));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_dir", r.runDir().toString());
