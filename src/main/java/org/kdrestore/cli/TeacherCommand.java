@@ -29,8 +29,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "teacher", mixinStandardHelpOptions = true,
-        description = "The Restormer teacher: run it on an image, cache its outputs for training.",
-        subcommands = {TeacherCommand.Forward.class, TeacherCommand.Cache.class, TeacherCommand.Bench.class,
+        description = "The Restormer teacher: run it on an image, cache its outputs for training, train a compact one.",
+        subcommands = {TeacherCommand.Forward.class, TeacherCommand.Cache.class, TeacherTrainCommand.class, TeacherCommand.Bench.class,
             TeacherCommand.TilingError.class})
 public final class TeacherCommand implements Runnable {
     @CommandLine.Spec

@@ -52,6 +52,10 @@ public final class Attention extends UnaryBlock {
 
     /** torch.nn.functional.normalize(x, dim=-1): x / max(‖x‖₂, 1e-12). */
     static NDArray l2Normalize(NDArray x) {
-        return x.div(x.norm(new int[] {-1}, true).maximum(1e-12f));
+        // The floor is a native scalar, not maximum(Number): DJL builds a Number's scalar on a Java
+        // buffer and frees it after the op while autograd keeps it for backward (garbage gradients
+        // when training; see the student's fix 0ca6fa5). Same forward values.
+        NDArray floor = x.getManager().full(new Shape(), 1e-12f, x.getDataType());
+        return x.div(x.norm(new int[] {-1}, true).maximum(floor));
     }
 }

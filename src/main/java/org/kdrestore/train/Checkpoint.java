@@ -50,8 +50,16 @@ public final class Checkpoint {
     public record Loaded(State state, Map<String, NDArray> model, Map<String, NDArray> optimizer) {}
 
     public static void write(Path file, StudentCnn net, Adam adam, State state) throws IOException {
+        write(file, net.namedParameters(), adam, state);
+    }
+
+    /**
+     * The same zip for any model: {@code params} under their state_dict names, Adam's state and
+     * {@code state} (any record) as state.json. Used by the teacher trainer too.
+     */
+    static void write(Path file, Map<String, Parameter> params, Adam adam, Object state) throws IOException {
         NDList model = new NDList();
-        for (Map.Entry<String, Parameter> e : net.namedParameters().entrySet()) {
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
             NDArray a = e.getValue().getArray().toDevice(ai.djl.Device.cpu(), true);
             a.setName(e.getKey());
             model.add(a);
@@ -83,6 +91,23 @@ public final class Checkpoint {
     }
 
     public static Loaded read(Path file, NDManager manager) {
+        Raw raw = readRaw(file, manager);
+        State state;
+        try {
+            state = Json.MAPPER.treeToValue(raw.state(), State.class);
+        } catch (IOException e) {
+            throw new UserInputException("checkpoint " + file + ": state.json is unreadable: " + e.getMessage(), e);
+        }
+        if (!FORMAT.equals(state.format())) {
+            throw new UserInputException("checkpoint " + file + " has format '" + state.format() + "', expected '" + FORMAT + "'");
+        }
+        return new Loaded(state, raw.model(), raw.optimizer());
+    }
+
+    /** A checkpoint zip of any kind: state.json as a tree, model and optimizer arrays by name. */
+    record Raw(JsonNode state, Map<String, NDArray> model, Map<String, NDArray> optimizer) {}
+
+    static Raw readRaw(Path file, NDManager manager) {
         if (!Files.isRegularFile(file)) {
             throw new UserInputException("checkpoint " + file + " does not exist");
         }
@@ -97,19 +122,16 @@ public final class Checkpoint {
         }
         for (String need : new String[] {"state.json", "model.npz", "optimizer.npz"}) {
             if (!entries.containsKey(need)) {
-                throw new UserInputException("checkpoint " + file + " lacks " + need + " (not a kd-restore student checkpoint)");
+                throw new UserInputException("checkpoint " + file + " lacks " + need + " (not a kd-restore training checkpoint)");
             }
         }
-        State state;
+        JsonNode state;
         try {
-            state = Json.MAPPER.readValue(entries.get("state.json"), State.class);
+            state = Json.MAPPER.readTree(entries.get("state.json"));
         } catch (IOException e) {
             throw new UserInputException("checkpoint " + file + ": state.json is unreadable: " + e.getMessage(), e);
         }
-        if (!FORMAT.equals(state.format())) {
-            throw new UserInputException("checkpoint " + file + " has format '" + state.format() + "', expected '" + FORMAT + "'");
-        }
-        return new Loaded(state, named(NDList.decode(manager, entries.get("model.npz"))),
+        return new Raw(state, named(NDList.decode(manager, entries.get("model.npz"))),
                 named(NDList.decode(manager, entries.get("optimizer.npz"))));
     }
 

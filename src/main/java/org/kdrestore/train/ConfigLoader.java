@@ -49,16 +49,26 @@ public final class ConfigLoader {
 
     /** {@code configArg} is a preset name or a YAML file; {@code sets} are {@code key=value} strings. */
     public static TrainConfig load(String configArg, List<String> sets) {
-        ObjectNode tree = defaultsTree();
+        return load(defaultsTree(), PRESETS, "presets/", configArg, sets, TrainConfig.class);
+    }
+
+    /**
+     * The same layering for any config record {@code type}: {@code defaults} (its tree), then a
+     * preset (resource {@code presetDir + name + ".yaml"} next to this class) or YAML file, then
+     * the {@code --set}s; every key and value checked as for {@link TrainConfig}.
+     */
+    static <T> T load(ObjectNode defaults, List<String> presets, String presetDir, String configArg, List<String> sets,
+            Class<T> type) {
+        ObjectNode tree = defaults.deepCopy();
         String source;
         JsonNode overlay;
-        if (PRESETS.contains(configArg)) {
+        if (presets.contains(configArg)) {
             source = "preset " + configArg;
-            overlay = readPreset(configArg);
+            overlay = readPreset(presetDir + configArg);
         } else {
             Path file = Path.of(configArg);
             if (!Files.isRegularFile(file)) {
-                throw new UserInputException("config '" + configArg + "' is neither a preset " + PRESETS
+                throw new UserInputException("config '" + configArg + "' is neither a preset " + presets
                         + " nor a readable YAML file");
             }
             source = "config file " + file;
@@ -77,7 +87,7 @@ public final class ConfigLoader {
         for (String s : sets == null ? List.<String>of() : sets) {
             applySet(tree, s);
         }
-        return fromTree(tree, source + (sets == null || sets.isEmpty() ? "" : " with --set " + String.join(" ", sets)));
+        return fromTree(tree, source + (sets == null || sets.isEmpty() ? "" : " with --set " + String.join(" ", sets)), type);
     }
 
     /** A saved config (run.json's {@code config}) with {@code --set} overrides on top. */
@@ -97,8 +107,13 @@ public final class ConfigLoader {
 
     /** Parses a tree (from run.json) back, with the same strict checks. */
     public static TrainConfig fromTree(JsonNode tree, String source) {
+        return fromTree(tree, source, TrainConfig.class);
+    }
+
+    /** {@link #fromTree(JsonNode, String)} for any config record. */
+    static <T> T fromTree(JsonNode tree, String source, Class<T> type) {
         try {
-            return MAPPER.treeToValue(tree, TrainConfig.class);
+            return MAPPER.treeToValue(tree, type);
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof UserInputException u) {
                 throw new UserInputException(source + ": " + u.getMessage(), u);
@@ -139,7 +154,7 @@ public final class ConfigLoader {
     }
 
     private static JsonNode readPreset(String name) {
-        try (InputStream in = ConfigLoader.class.getResourceAsStream("presets/" + name + ".yaml")) {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(name + ".yaml")) {
             return MAPPER.readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException("preset " + name + " is missing from the jar", e);

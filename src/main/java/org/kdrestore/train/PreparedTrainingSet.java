@@ -165,6 +165,11 @@ public final class PreparedTrainingSet implements TrainingSet {
         return dataset.root().toAbsolutePath().toString();
     }
 
+    /** The photos whose quadrants are held out for validation, in sample order, without repeats. */
+    public List<String> validationPhotos() {
+        return val.stream().map(id -> byId.get(id).photo()).distinct().toList();
+    }
+
     public PreparedDataset dataset() {
         return dataset;
     }

@@ -1,0 +1,473 @@
+package org.kdrestore.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.kdrestore.common.AtomicFiles;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.Hashing;
+import org.kdrestore.common.Json;
+import org.kdrestore.common.Progress;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.infer.RestormerInference;
+import org.kdrestore.metric.Definition;
+import org.kdrestore.metric.PixelErrors;
+import org.kdrestore.metric.Ssim;
+import org.kdrestore.model.Restormer;
+import org.kdrestore.model.RestormerConfig;
+import org.kdrestore.weights.ParameterNames;
+import org.kdrestore.weights.StateDictLoader;
+import org.kdrestore.weights.Weights;
+
+/**
+ * Trains a Restormer teacher from scratch on (degraded → sharp) crops with L1 loss and Adam, as
+ * upstream trains Restormer, using the student's machinery: {@link Adam} (torch's update, state
+ * in checkpoints), {@link EpochPlan} (order, crops and flips from (seed, epoch)),
+ * {@link Prefetcher}, {@link MetricsLog}, {@link Checkpoint}'s zip format and the run-folder
+ * conventions of {@link Trainer}:
+ * <pre>
+ *   run.json                   resolved config, architecture, dataset manifest hash, held-out photos,
+ *                              metric definitions, baseline (the degraded input's own scores), result
+ *   metrics.csv                every step and epoch (loss column gt_l1 = the L1 that is minimised)
+ *   train.log                  device, epochs, and whether the teacher beats the degraded input
+ *   checkpoints/last.ckpt      every train.checkpoint_every steps and every epoch (atomic)
+ *   checkpoints/epoch-NNN.ckpt the state at the end of epoch NNN
+ *   restormer.safetensors      the final weights, upstream state_dict keys
+ *   arch.json                  upstream's constructor arguments (what --arch-config reads)
+ * </pre>
+ * Deterministic on the CPU: initial weights from {@code train.seed} through a Java RNG, batches
+ * from (seed, epoch), the learning rate a function of the step; a killed and resumed run ends
+ * with the same weights as one that never stopped.
+ */
+public final class TeacherTrainer {
+    public static final String FORMAT = "kd-restore teacher checkpoint v1";
+    public static final String WEIGHTS = "restormer.safetensors";
+    public static final String ARCH = "arch.json";
+
+    /**
+     * @param runDir the run folder
+     * @param resume continue from {@code runDir/checkpoints/last.ckpt}
+     * @param quiet no progress bar and no log lines on stderr (--json)
+     * @param configSource what the config came from, for run.json
+     * @param dataPath the prepared dataset folder, for run.json
+     */
+    public record Options(Path runDir, boolean resume, boolean quiet, String configSource, Path dataPath) {}
+
+    /** Validation scores: mean SSIM and PSNR over the held-out images. */
+    public record Scores(double ssim, double psnr, int images) {}
+
+    /** What a finished run reports; {@code final*} are on whole held-out quadrants. */
+    public record Result(Path runDir, long steps, int epochs, double lastLoss, Scores finalTeacher, Scores finalInput,
+            boolean beatsInput, Path weights, String weightsSha256, Path arch, long parameterCount, String device) {}
+
+    /** Where training stands, as the student's {@link Checkpoint.State} with the architecture instead of the student. */
+    public record State(String format, int epoch, int batch, boolean epochDone, long globalStep, long adamStep,
+            double lr, JsonNode config, Map<String, Object> arch, long parameterCount, String writtenAt) {}
+
+    private final TeacherTrainConfig cfg;
+    private final TrainingSet data;
+    private final Options opt;
+    private final Path runDir;
+    private final long startNanos = System.nanoTime();
+
+    private TeacherTrainer(TeacherTrainConfig cfg, TrainingSet data, Options opt) {
+        this.cfg = cfg;
+        this.data = data;
+        this.opt = opt;
+        this.runDir = opt.runDir();
+    }
+
+    public static Result run(TeacherTrainConfig cfg, TrainingSet data, Options opt) throws IOException {
+        return new TeacherTrainer(cfg, data, opt).run();
+    }
+
+    /**
+     * A Restormer of {@code config} with PyTorch's default init drawn from a Java RNG seeded by
+     * {@code seed}, except the last conv ({@code output}), which starts at zero: with the global
+     * residual the untrained teacher is then exactly the identity (it returns the degraded input),
+     * so training starts from the baseline instead of first undoing a random output layer's noise
+     * (at the few hundred steps a shared CPU affords, that noise costs most of the budget). Its
+     * gradient is not zero, so it moves on the first step and the rest of the net follows.
+     */
+    public static Restormer create(RestormerConfig config, NDManager manager, long seed) {
+        Restormer model = Restormer.create(config, manager);
+        // Restormer.create draws conv weights from the engine's RNG; redraw them from our own so
+        // a run is reproducible anywhere. Norm weights/biases (1/0) and temperatures (1) stay.
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, Parameter> named = ParameterNames.of(model);
+        for (Map.Entry<String, Parameter> e : named.entrySet()) {
+            String k = e.getKey();
+            Parameter weight = k.endsWith(".bias") ? named.get(k.substring(0, k.length() - 5) + ".weight") : e.getValue();
+            if (weight == null || weight.getArray().getShape().dimension() != 4) {
+                continue;
+            }
+            Shape ws = weight.getArray().getShape();
+            double bound = 1.0 / Math.sqrt((double) ws.size() / ws.get(0));
+            NDArray a = e.getValue().getArray();
+            float[] v = new float[Math.toIntExact(a.size())];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+            }
+            a.set(v);
+        }
+        for (Map.Entry<String, Parameter> e : named.entrySet()) {
+            if (e.getKey().startsWith("output.")) {
+                NDArray a = e.getValue().getArray();
+                a.set(new float[Math.toIntExact(a.size())]);
+            }
+        }
+        return model;
+    }
+
+    private Result run() throws IOException {
+        Path last = Trainer.lastCheckpoint(runDir);
+        Path runJson = runDir.resolve("run.json");
+        if (!opt.resume() && (Files.exists(last) || Files.exists(runJson))) {
+            throw new UserInputException("run folder " + runDir + " already holds a run (" + (Files.exists(last) ? last : runJson)
+                    + "); pass --resume to continue it, or choose another --run-dir");
+        }
+        if (opt.resume() && !Files.exists(last)) {
+            throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
+        }
+        if (data.trainIds().isEmpty()) {
+            throw new UserInputException("the dataset " + opt.dataPath() + " has no training samples");
+        }
+        Files.createDirectories(last.getParent());
+        TrainConfig.Train t = cfg.train();
+        RestormerConfig arch = cfg.model().resolve();
+        JsonNode cfgTree = ConfigLoader.MAPPER.valueToTree(cfg);
+        try (NDManager manager = Engines.newManager()) {
+            log("device: " + Engines.describe());
+            Restormer net = create(arch, manager, t.seed());
+            Map<String, Parameter> params = ParameterNames.of(net);
+            try (Adam adam = new Adam(params, Adam.Settings.of(t.lr()))) {
+                int epoch = 0;
+                int batch = 0;
+                long global = 0;
+                Map<String, Object> info;
+                MetricsLog metrics;
+                if (opt.resume()) {
+                    Checkpoint.Raw ck = Checkpoint.readRaw(last, manager);
+                    State s = readState(ck.state(), last);
+                    requireSameConfig(s.config(), cfgTree, last);
+                    StateDictLoader.load(net, ck.model(), true, last.toString());
+                    adam.load(ck.optimizer(), s.adamStep(), last.toString());
+                    epoch = s.epochDone() ? s.epoch() + 1 : s.epoch();
+                    batch = s.epochDone() ? 0 : s.batch();
+                    global = s.globalStep();
+                    metrics = MetricsLog.resume(runDir.resolve("metrics.csv"), global, epoch, epoch + 1);
+                    info = readRunJson(runJson);
+                    @SuppressWarnings("unchecked")
+                    List<Object> resumed = (List<Object>) info.computeIfAbsent("resumed", k -> new ArrayList<>());
+                    resumed.add(Map.of("at", Instant.now().toString(), "from_step", global));
+                    info.put("status", "running");
+                    log("resumed from " + last + " at epoch " + (epoch + 1) + ", batch " + batch + ", step " + global);
+                } else {
+                    metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
+                    info = newRunJson(cfgTree, arch, net);
+                }
+                Json.writeFile(runJson, info);
+                try (metrics) {
+                    return loop(manager, net, params, adam, metrics, info, epoch, batch, global);
+                }
+            }
+        }
+    }
+
+    private Result loop(NDManager manager, Restormer net, Map<String, Parameter> params, Adam adam, MetricsLog metrics,
+            Map<String, Object> info, int startEpoch, int startBatch, long global) throws IOException {
+        TrainConfig.Train t = cfg.train();
+        List<String> ids = data.trainIds();
+        int perEpoch = EpochPlan.batchesPerEpoch(ids.size(), t);
+        long planned = (long) perEpoch * t.epochs();
+        long total = t.maxSteps() > 0 ? Math.min(planned, t.maxSteps()) : planned;
+        Integer hangAfter = Integer.getInteger(Trainer.HANG_AFTER_STEP);
+        Engine engine = Engines.engine();
+        double lastLoss = Double.NaN;
+        int epochsRun = startEpoch;
+        int crop = cfg.data().valCrop();
+        Scores baseline = validate(manager, null, crop);
+        info.put("baseline_validation", scoresMap(baseline, crop));
+        Json.writeFile(runDir.resolve("run.json"), info);
+        log(String.format("baseline (degraded input vs ground truth, %s): SSIM %.4f, PSNR %.2f dB over %d images",
+                crop > 0 ? "centre crops " + crop : "whole images", baseline.ssim(), baseline.psnr(), baseline.images()));
+        log(String.format("training: %d samples, %d batches/epoch of %d, %d epochs, %d steps in all%s", ids.size(), perEpoch,
+                t.batchSize(), t.epochs(), total, global > 0 ? " (" + global + " done)" : ""));
+        try (Progress progress = new Progress("teacher", total - global, opt.quiet())) {
+            for (int epoch = startEpoch; epoch < t.epochs() && global < total; epoch++) {
+                List<List<EpochPlan.Item>> plan = EpochPlan.batches(ids, t.seed(), epoch, t);
+                int b = epoch == startEpoch ? startBatch : 0;
+                long stepEnd = System.nanoTime();
+                try (Prefetcher pf = new Prefetcher(data, plan, b, t.crop(), false, t.prefetch(), t.loaderThreads())) {
+                    for (; b < plan.size() && global < total; b++) {
+                        Prefetcher.Batch batch = pf.next();
+                        adam.setLearningRate(cfg.schedule().lr(t.lr(), global, total));
+                        try (NDManager step = manager.newSubManager()) {
+                            Shape shape = new Shape(batch.n(), 3, batch.height(), batch.width());
+                            NDArray x = step.create(batch.input(), shape);
+                            NDArray gt = step.create(batch.gt(), shape);
+                            adam.zeroGrad();
+                            try (GradientCollector gc = engine.newGradientCollector()) {
+                                NDArray y = net.apply(x);
+                                // Upstream's pixel loss: L1, mean over N·C·H·W.
+                                NDArray l1 = y.sub(gt).abs().mean();
+                                gc.backward(l1);
+                                lastLoss = l1.getFloat();
+                            }
+                            adam.step();
+                        }
+                        global++;
+                        long now = System.nanoTime();
+                        double ips = batch.n() / ((now - stepEnd) / 1e9);
+                        stepEnd = now;
+                        if (!Double.isFinite(lastLoss)) {
+                            throw new IllegalStateException("loss became " + lastLoss + " at step " + global
+                                    + " (epoch " + (epoch + 1) + "); lower train.lr");
+                        }
+                        metrics.step(epoch + 1, global, b + 1, adam.settings().lr(), lastLoss, Map.of("gt/l1", lastLoss), ips,
+                                elapsed());
+                        progress.status(String.format("epoch %d/%d step %d L1 %.4f", epoch + 1, t.epochs(), global, lastLoss));
+                        progress.step();
+                        if (t.checkpointEvery() > 0 && global % t.checkpointEvery() == 0) {
+                            checkpoint(params, adam, epoch, b + 1, false, global);
+                        }
+                        if (hangAfter != null && global == hangAfter) {
+                            hang();
+                        }
+                    }
+                }
+                Scores val = validate(manager, net, crop);
+                metrics.epoch(epoch + 1, global, adam.settings().lr(), val.ssim(), val.psnr(), elapsed());
+                checkpoint(params, adam, epoch, b, true, global);
+                Path epochCkpt = runDir.resolve("checkpoints").resolve(String.format("epoch-%03d.ckpt", epoch + 1));
+                AtomicFiles.write(epochCkpt, o -> Files.copy(Trainer.lastCheckpoint(runDir), o));
+                log(String.format("epoch %d/%d: step %d, last L1 %.5f, validation SSIM %.4f (input %.4f), PSNR %.2f dB (input %.2f)%s",
+                        epoch + 1, t.epochs(), global, lastLoss, val.ssim(), baseline.ssim(), val.psnr(), baseline.psnr(),
+                        beats(val, baseline) ? "" : " - does NOT beat the degraded input yet"));
+                epochsRun = epoch + 1;
+            }
+        }
+        // Final scores on whole held-out quadrants, padded and clamped as `teacher forward` runs them.
+        Scores finalInput = crop == 0 ? baseline : validate(manager, null, 0);
+        Scores finalTeacher = validate(manager, net, 0);
+        boolean beats = beats(finalTeacher, finalInput);
+        log(String.format("final, whole held-out quadrants: teacher SSIM %.4f, PSNR %.2f dB; degraded input SSIM %.4f, PSNR %.2f dB",
+                finalTeacher.ssim(), finalTeacher.psnr(), finalInput.ssim(), finalInput.psnr()));
+        if (!beats) {
+            log("WARNING: the teacher does not beat the degraded input on held-out photos: it has restored nothing;"
+                    + " train longer or check the data");
+        }
+        Path weights = runDir.resolve(WEIGHTS);
+        Map<String, NDArray> sd = new LinkedHashMap<>();
+        params.forEach((k, p) -> sd.put(k, p.getArray()));
+        Weights.save(weights, sd);
+        Path archFile = runDir.resolve(ARCH);
+        Json.writeFile(archFile, net.config().toUpstreamMap());
+        String sha = Hashing.sha256(weights);
+        long count = params.values().stream().mapToLong(p -> p.getArray().size()).sum();
+        Result result = new Result(runDir, global, epochsRun, lastLoss, finalTeacher, finalInput, beats, weights, sha, archFile,
+                count, Engines.device().toString());
+        info.put("status", "finished");
+        info.put("ended_at", Instant.now().toString());
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("steps", global);
+        res.put("epochs", epochsRun);
+        res.put("last_loss", finite(lastLoss));
+        res.put("final_validation_teacher", scoresMap(finalTeacher, 0));
+        res.put("final_validation_input", scoresMap(finalInput, 0));
+        res.put("beats_input", beats);
+        res.put("weights", WEIGHTS);
+        res.put("weights_sha256", sha);
+        res.put("arch", ARCH);
+        res.put("train_seconds_this_process", elapsed());
+        info.put("result", res);
+        Json.writeFile(runDir.resolve("run.json"), info);
+        return result;
+    }
+
+    /** Better on both SSIM and PSNR. */
+    private static boolean beats(Scores s, Scores input) {
+        return s.ssim() > input.ssim() && s.psnr() > input.psnr();
+    }
+
+    private static Map<String, Object> scoresMap(Scores s, int crop) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ssim", finite(s.ssim()));
+        m.put("psnr", finite(s.psnr()));
+        m.put("images", s.images());
+        m.put("images_are", crop > 0 ? "centre crops of side " + crop : "whole quadrants");
+        return m;
+    }
+
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? v : String.valueOf(v);
+    }
+
+    /**
+     * Mean SSIM (pytorch-msssim definition, data range 1) and PSNR against the ground truth over
+     * the held-out images, of the teacher's output ({@code net} given: reflect-padded to ×8,
+     * clamped to [0,1], as {@code teacher forward}) or of the degraded input itself ({@code net} null).
+     */
+    private Scores validate(NDManager manager, Restormer net, int crop) throws IOException {
+        List<String> ids = data.validationIds();
+        int max = cfg.data().valMaxImages();
+        if (max > 0 && ids.size() > max) {
+            ids = ids.subList(0, max);
+        }
+        if (ids.isEmpty()) {
+            return new Scores(Double.NaN, Double.NaN, 0);
+        }
+        Definition def = Definition.pytorchMsssim(1.0);
+        RestormerInference inf = net == null ? null : new RestormerInference(net, RestormerInference.Options.upstream());
+        double ssim = 0;
+        double psnr = 0;
+        for (String id : ids) {
+            TrainingSet.Sample s = data.load(id, false);
+            TrainingSet.Planar in = s.degraded();
+            TrainingSet.Planar gt = s.sharp();
+            if (crop > 0 && (crop < in.height() || crop < in.width())) {
+                int h = Math.min(crop, in.height());
+                int w = Math.min(crop, in.width());
+                int y0 = (in.height() - h) / 2;
+                int x0 = (in.width() - w) / 2;
+                in = in.crop(y0, x0, h, w, false, false);
+                gt = gt.crop(y0, x0, h, w, false, false);
+            }
+            try (NDManager m = manager.newSubManager()) {
+                Shape shape = new Shape(1, 3, in.height(), in.width());
+                NDArray x = m.create(in.chw(), shape);
+                NDArray y = inf == null ? x : inf.restore(x);
+                NDArray g = m.create(gt.chw(), shape);
+                ssim += Ssim.perImage(y, g, def).getFloat(0);
+                psnr += PixelErrors.psnrPerImage(y, g, 1.0)[0];
+            }
+        }
+        if (net != null) {
+            // RestormerInference freezes the parameters (no graph while validating); training goes on after this.
+            net.freezeParameters(false);
+        }
+        return new Scores(ssim / ids.size(), psnr / ids.size(), ids.size());
+    }
+
+    private void checkpoint(Map<String, Parameter> params, Adam adam, int epoch, int batch, boolean epochDone, long global)
+            throws IOException {
+        long count = params.values().stream().mapToLong(p -> p.getArray().size()).sum();
+        State s = new State(FORMAT, epoch, batch, epochDone, global, adam.stepCount(), adam.settings().lr(),
+                ConfigLoader.MAPPER.valueToTree(cfg), cfg.model().resolve().toUpstreamMap(), count, Instant.now().toString());
+        Checkpoint.write(Trainer.lastCheckpoint(runDir), params, adam, s);
+    }
+
+    private static State readState(JsonNode tree, Path ckpt) {
+        State s;
+        try {
+            s = Json.MAPPER.treeToValue(tree, State.class);
+        } catch (IOException e) {
+            throw new UserInputException("checkpoint " + ckpt + ": state.json is unreadable: " + e.getMessage(), e);
+        }
+        if (!FORMAT.equals(s.format())) {
+            throw new UserInputException("checkpoint " + ckpt + " has format '" + s.format() + "', expected '" + FORMAT + "'");
+        }
+        return s;
+    }
+
+    private void requireSameConfig(JsonNode saved, JsonNode now, Path ckpt) {
+        TeacherTrainConfig before = TeacherTrainConfig.fromTree(saved, "checkpoint " + ckpt);
+        if (!before.equals(cfg)) {
+            throw new UserInputException("the config differs from the one " + ckpt + " was trained with (saved "
+                    + saved + ", now " + now + "); resume with the same --preset and --set values");
+        }
+    }
+
+    private Map<String, Object> newRunJson(JsonNode cfgTree, RestormerConfig arch, Restormer net) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("kind", "kd-restore teacher training run");
+        info.put("status", "running");
+        info.put("started_at", Instant.now().toString());
+        info.put("ended_at", null);
+        info.put("config_source", opt.configSource());
+        info.put("config", cfgTree);
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("arch", arch.toUpstreamMap());
+        model.put("parameter_count", ParameterNames.of(net).values().stream().mapToLong(p -> p.getArray().size()).sum());
+        info.put("model", model);
+        info.put("git_commit", Trainer.gitCommit());
+        Map<String, Object> ds = new LinkedHashMap<>();
+        ds.put("path", String.valueOf(opt.dataPath()));
+        ds.put("manifest_hash", data.manifestHash());
+        if (data instanceof PreparedTrainingSet p) {
+            ds.put("photos", p.dataset().photos());
+            ds.put("validation_photos", p.validationPhotos());
+        }
+        ds.put("train_samples", data.trainIds().size());
+        ds.put("validation_samples", data.validationIds().size());
+        ds.put("split", "by photo: PreparedDataset.split(data.val_fraction, train.seed)");
+        info.put("dataset", ds);
+        Map<String, Object> defs = new LinkedHashMap<>();
+        defs.put("loss", "L1 = mean |restored - ground truth| over N*C*H*W (upstream Restormer's pixel loss)");
+        defs.put("val_ssim", "mean over held-out images of SSIM " + Definition.pytorchMsssim(1.0).describe()
+                + "; per epoch on " + (cfg.data().valCrop() > 0 ? "centre crops of side " + cfg.data().valCrop() : "whole quadrants")
+                + ", final on whole quadrants; the teacher's output is reflect-padded to x8 and clamped to [0,1]");
+        defs.put("val_psnr", PixelErrors.DEFINITION + "; data range 1");
+        defs.put("baseline", "the same scores for the degraded input itself: a teacher must beat it to have restored anything");
+        defs.put("images_per_s", "batch size / wall time between the ends of consecutive steps (includes waiting for data)");
+        defs.put("optimizer", "Adam as torch.optim.Adam (betas 0.9/0.999, eps 1e-8, no weight decay); lr "
+                + cfg.schedule().kind() + (cfg.schedule().kind().equals("cosine") ? " from train.lr to schedule.min_lr" : ""));
+        info.put("metric_definitions", defs);
+        Map<String, Object> libs = new LinkedHashMap<>();
+        libs.put("java", System.getProperty("java.version"));
+        libs.put("djl", Engine.getDjlVersion());
+        libs.put("engine", Engines.engine().getEngineName() + " " + Engines.engine().getVersion());
+        info.put("libraries", libs);
+        info.put("device", Engines.describe());
+        info.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());
+        return info;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readRunJson(Path runJson) throws IOException {
+        if (!Files.exists(runJson)) {
+            return new LinkedHashMap<>();
+        }
+        return Json.MAPPER.readValue(runJson.toFile(), LinkedHashMap.class);
+    }
+
+    private double elapsed() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private void log(String line) throws IOException {
+        if (!opt.quiet()) {
+            System.err.println(line);
+        }
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static void hang() {
+        System.err.println("debug: hanging after step as asked by -D" + Trainer.HANG_AFTER_STEP);
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
