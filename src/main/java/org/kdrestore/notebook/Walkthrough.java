@@ -1,0 +1,192 @@
+package org.kdrestore.notebook;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.Json;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.data.DatasetPreparer;
+import org.kdrestore.data.PrepareConfig;
+import org.kdrestore.data.PreparedDataset;
+import org.kdrestore.infer.RestormerInference;
+import org.kdrestore.infer.TeacherCache;
+import org.kdrestore.infer.TeacherResolver;
+import org.kdrestore.model.LayerNormType;
+import org.kdrestore.model.Restormer;
+import org.kdrestore.model.RestormerConfig;
+import org.kdrestore.weights.ParameterNames;
+import org.kdrestore.weights.Weights;
+
+/**
+ * Where a notebook runs and the shared, resumable pipeline steps the notebooks call (the same
+ * library calls as {@code kd-restore prepare}, {@code teacher cache} and {@code demo}).
+ *
+ * <ul>
+ *   <li>{@code home}: the checkout ({@code KD_RESTORE_HOME}, set by the installed kernel; else the
+ *       first folder upwards from the working directory that holds {@code data-sample/} and {@code pom.xml}).</li>
+ *   <li>{@code profile}: {@code quick} (default; CI's few-minute run) or {@code full} ({@code KD_RESTORE_PROFILE}).</li>
+ *   <li>{@code work}: {@code home/work/notebooks} (git-ignored): everything the notebooks write goes there.</li>
+ * </ul>
+ */
+public record Walkthrough(Path home, String profile, Path work) {
+    public static final List<String> PROFILES = List.of("quick", "full");
+    /** The stand-in teacher's folder under {@code work}. */
+    public static final String STAND_IN = "stand-in-teacher";
+
+    public Walkthrough {
+        if (!PROFILES.contains(profile)) {
+            throw new UserInputException("KD_RESTORE_PROFILE must be one of " + PROFILES + ", got '" + profile + "'");
+        }
+    }
+
+    /** From {@code KD_RESTORE_HOME} / {@code KD_RESTORE_PROFILE}, with the defaults above. */
+    public static Walkthrough fromEnvironment() {
+        String p = System.getenv("KD_RESTORE_PROFILE");
+        String h = System.getenv("KD_RESTORE_HOME");
+        Path home = h != null && !h.isBlank() ? Path.of(h) : findHome(Path.of("").toAbsolutePath());
+        return of(home, p == null || p.isBlank() ? "quick" : p.trim().toLowerCase(Locale.ROOT));
+    }
+
+    public static Walkthrough of(Path home, String profile) {
+        Path abs = home.toAbsolutePath().normalize();
+        if (!Files.isDirectory(abs.resolve("data-sample"))) {
+            throw new UserInputException("KD_RESTORE_HOME " + abs + " is not a kd-restore checkout (no data-sample/ folder)");
+        }
+        return new Walkthrough(abs, profile, abs.resolve("work").resolve("notebooks"));
+    }
+
+    static Path findHome(Path start) {
+        for (Path p = start; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("data-sample")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        throw new UserInputException("cannot find the kd-restore checkout from " + start
+                + " (no folder above holds data-sample/ and pom.xml); set KD_RESTORE_HOME");
+    }
+
+    public boolean quick() {
+        return profile.equals("quick");
+    }
+
+    /** A folder under {@code work}, created if needed. */
+    public Path dir(String name) throws IOException {
+        return Files.createDirectories(work.resolve(name));
+    }
+
+    /** The first {@code n} sample photos by name ({@code n ≤ 0}: all of them). */
+    public List<Path> photos(int n) {
+        List<Path> all = DatasetPreparer.listPhotos(home.resolve("data-sample"));
+        return n <= 0 || n >= all.size() ? all : all.subList(0, n);
+    }
+
+    /**
+     * Prepares the first {@code n} sample photos (framed, quadrants, degraded with the seed's
+     * defaults) into {@code work/data-N/prepared} and opens it. Resumable: photos already prepared
+     * with the same parameters are kept, so a second notebook reuses the first one's work.
+     */
+    public PreparedDataset dataset(int n) throws IOException {
+        List<Path> photos = photos(n);
+        Path base = dir("data-" + photos.size());
+        Path in = Files.createDirectories(base.resolve("photos"));
+        for (Path p : photos) {
+            Path target = in.resolve(p.getFileName());
+            if (!Files.exists(target) || Files.size(target) != Files.size(p)) {
+                Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path out = base.resolve("prepared");
+        new DatasetPreparer(PrepareConfig.DEFAULT).prepare(in, out, false, true);
+        return PreparedDataset.open(out);
+    }
+
+    /** Which teacher a notebook uses, and whether it is a stand-in that must be flagged. */
+    public record Teacher(TeacherResolver.Resolved resolved, boolean standIn, String why) {
+        /** One line for the notebook: which weights, and (for a stand-in) that its outputs are not results. */
+        public String describe() {
+            return standIn ? "STAND-IN teacher with random weights (" + resolved.weights() + "): " + why : resolved.describe();
+        }
+    }
+
+    /**
+     * The teacher the notebooks use: {@link TeacherResolver#resolve} (official weights in the cache,
+     * else the shipped compact teacher). When neither exists and {@code allowStandIn}, a tiny
+     * Restormer (dim 8, one block per level) with seeded random weights, saved once under
+     * {@code work/stand-in-teacher/} — a stand-in so the pipeline runs, never a result.
+     */
+    public Teacher teacher(boolean allowStandIn) throws IOException {
+        try {
+            return new Teacher(TeacherResolver.resolve(home, TeacherResolver.defaultCache()), false, null);
+        } catch (UserInputException e) {
+            if (!allowStandIn) {
+                throw e;
+            }
+            return new Teacher(standInTeacher(dir(STAND_IN), 7), true, e.getMessage());
+        }
+    }
+
+    /** Writes (once) and resolves the random tiny teacher in {@code dir}; the seed fixes its weights. */
+    static TeacherResolver.Resolved standInTeacher(Path dir, long seed) throws IOException {
+        Path weights = dir.resolve("stand-in-tiny.safetensors");
+        Path config = dir.resolve("arch-config.json");
+        RestormerConfig cfg = RestormerConfig.tiny(LayerNormType.WITH_BIAS, false);
+        if (!Files.isRegularFile(weights) || !Files.isRegularFile(config)) {
+            Engines.engine().setRandomSeed((int) seed);
+            try (NDManager m = Engines.newManager()) {
+                Restormer model = Restormer.create(cfg, m);
+                Map<String, NDArray> sd = new LinkedHashMap<>();
+                ParameterNames.of(model).forEach((k, p) -> sd.put(k, p.getArray()));
+                Weights.save(weights, sd);
+            }
+            Json.writeFile(config, cfg.toUpstreamMap());
+        }
+        return TeacherResolver.given(weights, config);
+    }
+
+    /**
+     * Runs {@code teacher} on every degraded quadrant of {@code ds} into the teacher cache under
+     * {@code work/teacher-cache} (keyed by weights, config and options; reused when present) and
+     * opens it. {@code tile} &gt; 0 bounds memory on large teachers.
+     */
+    public TeacherCache teacherCache(PreparedDataset ds, Teacher teacher, int tile) throws IOException {
+        RestormerInference.Options opt = RestormerInference.Options.upstream();
+        if (tile > 0) {
+            opt = opt.withTile(tile, RestormerInference.Options.DEFAULT_OVERLAP);
+        }
+        TeacherCache.Summary s;
+        try (NDManager m = Engines.newManager()) {
+            Restormer model = teacher.resolved().load(m);
+            s = TeacherCache.build(TeacherCache.degradedImages(ds.root()), model, teacher.resolved().weights(), opt,
+                    dir("teacher-cache"), m, true);
+        }
+        return TeacherCache.open(s.cacheDir());
+    }
+
+    /**
+     * An empty run folder {@code work/runs/NAME}: a notebook re-run replaces its own earlier run
+     * (only folders under {@code work/notebooks/runs} are ever deleted).
+     */
+    public Path freshRun(String name) throws IOException {
+        if (name.isBlank() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            throw new UserInputException("run name must be a plain folder name, got '" + name + "'");
+        }
+        Path dir = dir("runs").resolve(name);
+        if (Files.exists(dir)) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+}
