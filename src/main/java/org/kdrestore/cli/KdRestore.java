@@ -27,6 +27,9 @@ import picocli.CommandLine.Command;
             LossCommand.class,
             VggCommand.class,
             BenchMetricCommand.class,
+            EvaluateCommand.class,
+            ReportCommand.class,
+            DemoCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

@@ -73,7 +73,7 @@ public final class TeacherCommand implements Runnable {
         @Mixin
         RunOptions run;
 
-        @Option(names = "--weights", required = true, paramLabel = "FILE", description = "State dict as .npz (upstream key names).")
+        @Option(names = "--weights", required = true, paramLabel = "FILE", description = "State dict: upstream .pth (params wrapper ok), .npz or .safetensors with upstream key names.")
         Path weights;
 
         @Option(names = "--input", required = true, paramLabel = "X.npy|IMG")
@@ -166,7 +166,7 @@ public final class TeacherCommand implements Runnable {
         @Option(names = "--data", required = true, paramLabel = "PREPARED", description = "Prepared dataset folder.")
         Path data;
 
-        @Option(names = "--weights", required = true, paramLabel = "FILE", description = "State dict as .npz (upstream key names).")
+        @Option(names = "--weights", required = true, paramLabel = "FILE", description = "State dict: upstream .pth (params wrapper ok), .npz or .safetensors with upstream key names.")
         Path weights;
 
         @Option(names = "--cache", paramLabel = "DIR", description = "Cache root (default PREPARED/teacher-cache).")

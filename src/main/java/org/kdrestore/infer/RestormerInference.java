@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.model.Restormer;
+import org.kdrestore.model.Scopes;
 
 /**
  * Runs a Restormer on images the way upstream's Motion_Deblurring/test.py does: reflect-pad the
@@ -94,12 +95,13 @@ public final class RestormerInference {
                     + (channels != 3 ? " (this model takes " + channels + " channels)" : ""));
         }
         NDManager caller = image.getManager();
+        NDArray y;
         try (NDScope scope = new NDScope()) {
             NDArray x = image.toType(DataType.FLOAT32, false).toDevice(modelDevice(), false);
             if (single) {
                 x = x.expandDims(0);
             }
-            NDArray y = options.tile() > 0 ? tiled(x) : whole(x);
+            y = options.tile() > 0 ? tiled(x) : whole(x);
             if (options.clamp()) {
                 y = y.clip(0f, 1f);
             }
@@ -109,8 +111,8 @@ public final class RestormerInference {
             y = y.toDevice(image.getDevice(), false);
             NDScope.unregister(y);
             y.attach(caller);
-            return y;
         }
+        return Scopes.handOver(y);
     }
 
     private ai.djl.Device modelDevice() {

@@ -137,8 +137,8 @@ public final class TeacherCache {
                     writeIndex(dir, key, weights, weightsSha, model.config(), options, entries);
                     computed++;
                 }
-                progress.step();
                 progress.status(computed + " computed, " + reused + " reused");
+                progress.step();
             }
         }
         writeIndex(dir, key, weights, weightsSha, model.config(), options, entries);

@@ -37,16 +37,17 @@ public final class Attention extends UnaryBlock {
     public NDArray apply(NDArray x) {
         Shape s = x.getShape();
         long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
+        NDArray out;
         try (NDScope scope = new NDScope()) {
             NDList qkvParts = qkvDwconv.apply(qkv.apply(x)).split(3, 1);
             NDArray q = l2Normalize(qkvParts.get(0).reshape(b, heads, c / heads, h * w));
             NDArray k = l2Normalize(qkvParts.get(1).reshape(b, heads, c / heads, h * w));
             NDArray v = qkvParts.get(2).reshape(b, heads, c / heads, h * w);
             NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(temperature.getArray()).softmax(-1);
-            NDArray out = projectOut.apply(attn.matMul(v).reshape(b, c, h, w));
+            out = projectOut.apply(attn.matMul(v).reshape(b, c, h, w));
             NDScope.unregister(out);
-            return out;
         }
+        return Scopes.handOver(out);
     }
 
     /** torch.nn.functional.normalize(x, dim=-1): x / max(‖x‖₂, 1e-12). */

@@ -28,6 +28,7 @@ public final class FeedForward extends UnaryBlock {
 
     @Override
     public NDArray apply(NDArray x) {
+        NDArray out;
         try (NDScope scope = new NDScope()) {
             // These are the largest tensors of the model (2·2.66·dim channels): free each early.
             NDArray in = projectIn.apply(x);
@@ -36,10 +37,10 @@ public final class FeedForward extends UnaryBlock {
             NDList halves = d.split(2, 1);
             NDArray gated = gelu(halves.get(0)).mul(halves.get(1));
             d.close();
-            NDArray out = projectOut.apply(gated);
+            out = projectOut.apply(gated);
             NDScope.unregister(out);
-            return out;
         }
+        return Scopes.handOver(out);
     }
 
     /** Exact GELU, 0.5·x·(1 + erf(x/√2)); DJL's PyTorch gelu is torch's default (not tanh) one. */

@@ -113,6 +113,7 @@ public final class Restormer extends UnaryBlock {
                     + ", H, W) with H and W multiples of 8, got " + s);
         }
         BiConsumer<String, NDArray> t = tap != null ? tap : (n, a) -> {};
+        NDArray out;
         try (NDScope scope = new NDScope()) {
             NDArray inpEncLevel1 = see(t, "patch_embed", patchEmbed.apply(inpImg));
             NDArray outEncLevel1 = see(t, "encoder_level1", stage(encoderLevel1, inpEncLevel1, skipConv == null));
@@ -135,7 +136,6 @@ public final class Restormer extends UnaryBlock {
             NDArray outDecLevel1 = see(t, "decoder_level1", stage(decoderLevel1, inpDecLevel1, true));
             outDecLevel1 = see(t, "refinement", stage(refinement, outDecLevel1, true));
 
-            NDArray out;
             if (skipConv != null) {
                 // Dual-pixel defocus: the input has 6 channels, so no global residual.
                 NDArray skip = skipConv.apply(inpEncLevel1);
@@ -144,8 +144,8 @@ public final class Restormer extends UnaryBlock {
                 out = see(t, "output", consume(output, outDecLevel1)).add(inpImg);
             }
             NDScope.unregister(out);
-            return out;
         }
+        return Scopes.handOver(out);
     }
 
     private static NDArray see(BiConsumer<String, NDArray> tap, String name, NDArray a) {

@@ -65,11 +65,6 @@ public record RestormerConfig(
         return new RestormerConfig(3, 3, 8, List.of(1, 1, 1, 1), 1, List.of(1, 2, 4, 8), 2.66, bias, layerNorm, false);
     }
 
-    public RestormerConfig withDim(int d) {
-        return new RestormerConfig(inpChannels, outChannels, d, numBlocks, numRefinementBlocks, heads, ffnExpansionFactor,
-                bias, layerNormType, dualPixelTask);
-    }
-
     /** Upstream's constructor arguments, by upstream's names. */
     public Map<String, Object> toUpstreamMap() {
         Map<String, Object> m = new LinkedHashMap<>();

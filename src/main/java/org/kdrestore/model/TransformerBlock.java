@@ -35,11 +35,12 @@ public final class TransformerBlock extends UnaryBlock {
 
     @Override
     public NDArray apply(NDArray x) {
+        NDArray out;
         try (NDScope scope = new NDScope()) {
             NDArray y = x.add(attn.apply(norm1.apply(x)));
-            NDArray out = y.add(ffn.apply(norm2.apply(y)));
+            out = y.add(ffn.apply(norm2.apply(y)));
             NDScope.unregister(out);
-            return out;
         }
+        return Scopes.handOver(out);
     }
 }

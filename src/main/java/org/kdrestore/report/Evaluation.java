@@ -59,13 +59,17 @@ public final class Evaluation {
 
     /**
      * @param latencyRuns timed runs after one warm-up (0: latency not measured)
-     * @param teacherLatency also time the teacher (on one 960×540 quadrant, ×4)
+     * @param teacherLatency also time the teacher (on one 960×540 quadrant, ×4); null = only when
+     *     it is cheap ({@link #AUTO_TEACHER_LATENCY_MAX_FLOPS} per quadrant) or the device is a GPU
      */
-    public record Options(boolean quiet, int latencyRuns, boolean teacherLatency) {
+    public record Options(boolean quiet, int latencyRuns, Boolean teacherLatency) {
         public static Options defaults() {
-            return new Options(false, 2, true);
+            return new Options(false, 2, null);
         }
     }
+
+    /** Above this many FLOPs per 960×540 quadrant the teacher is not timed on a CPU unless asked (about a minute on 2 cores). */
+    public static final long AUTO_TEACHER_LATENCY_MAX_FLOPS = 100_000_000_000L;
 
     /** One image scored for one model; {@code msSsim} is null when the image is too small for it. */
     public record Row(String image, String photo, String quadrant, String model, double ssim, double psnr, Double msSsim) {
@@ -358,10 +362,13 @@ public final class Evaluation {
             // with PyTorch-default init stands in for its weights (which the cache does not hold).
             Restormer model = Restormer.create(cfg, m);
             long params = ParameterNames.of(model).values().stream().mapToLong(p -> p.getArray().size()).sum();
-            if (opt.latencyRuns() <= 0 || !opt.teacherLatency()) {
+            boolean cheap = Flops.restormer(cfg, 540, 960).total() <= AUTO_TEACHER_LATENCY_MAX_FLOPS || Engines.device().isGpu();
+            boolean time = opt.teacherLatency() != null ? opt.teacherLatency() : cheap;
+            if (opt.latencyRuns() <= 0 || !time) {
                 return new Cost(TEACHER, params, flops, null, opt.latencyRuns() <= 0 ? "not measured (latency runs set to 0)"
-                        : "not measured: skipped (the full-size teacher takes minutes per 1080p image on this device; "
-                                + "run 'kd-restore evaluate --teacher-latency' to time it)");
+                        : opt.teacherLatency() != null ? "not measured (--no-teacher-latency)"
+                        : "not measured: skipped by default because this teacher needs " + Flops.human(Flops.restormer(cfg, 540, 960).total())
+                                + " per quadrant on a CPU (minutes per 1080p image); run 'kd-restore evaluate --teacher-latency' to time it");
             }
             RestormerInference inf = new RestormerInference(model, RestormerInference.Options.upstream());
             NDArray x = m.randomUniform(0f, 1f, new Shape(1, 3, 540, 960));

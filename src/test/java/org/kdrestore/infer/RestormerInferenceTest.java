@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -122,16 +121,11 @@ class RestormerInferenceTest {
     @Test
     void missingOrMisshapenWeightsNameTheKey(@TempDir Path dir) throws Exception {
         try (NDManager m = Engines.newManager()) {
-            Map<String, NDArray> sd = TeacherWeights.read(Fixtures.path("tiny_withbias.npz"), m);
+            Map<String, NDArray> sd = new java.util.LinkedHashMap<>(TeacherWeights.read(Fixtures.path("tiny_withbias.npz"), m));
             sd.remove("latent.0.attn.temperature");
             sd.put("output.weight", m.zeros(new Shape(3, 16, 3, 1)));
             Path bad = dir.resolve("bad.npz");
-            ai.djl.ndarray.NDList list = new ai.djl.ndarray.NDList();
-            sd.forEach((k, v) -> {
-                v.setName(k);
-                list.add(v);
-            });
-            Files.write(bad, list.encode(ai.djl.ndarray.NDList.Encoding.NPZ));
+            org.kdrestore.weights.Weights.save(bad, sd);
             WeightsMismatchException e = assertThrows(WeightsMismatchException.class,
                     () -> TeacherWeights.load(bad, RestormerConfig.tiny(LayerNormType.WITH_BIAS, false), m));
             assertTrue(e.getMessage().contains("latent.0.attn.temperature"), e.getMessage());
@@ -140,6 +134,25 @@ class RestormerInferenceTest {
             UserInputException missing = assertThrows(UserInputException.class,
                     () -> TeacherWeights.read(dir.resolve("nope.npz"), m));
             assertTrue(missing.getMessage().contains("nope.npz"));
+        }
+    }
+
+    @Test
+    void restoringLeavesOnlyTheInputAndTheResultAlive() {
+        try (NDManager m = Engines.newManager()) {
+            Restormer model = tiny(m);
+            int modelArrays = m.getManagedArrays().size();
+            for (RestormerInference.Options o : new RestormerInference.Options[] {
+                RestormerInference.Options.upstream(), RestormerInference.Options.upstream().withTile(16, 8)}) {
+                RestormerInference inf = new RestormerInference(model, o);
+                try (NDManager run = m.newSubManager()) {
+                    NDArray x = run.randomUniform(0f, 1f, new Shape(3, 30, 45));
+                    inf.restore(x);
+                    inf.restore(x);
+                    assertEquals(3, run.getManagedArrays().size(), "input and two results, for " + o);
+                }
+                assertEquals(modelArrays, m.getManagedArrays().size(), "nothing left on the model's manager");
+            }
         }
     }
 }

@@ -20,12 +20,12 @@ class RestormerParityTest {
     static final float TOL = 1e-5f;
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"tiny_withbias, WithBias, false", "tiny_biasfree, BiasFree, true"})
+    @CsvSource({"tiny_withbias.npz, WithBias, false", "tiny_biasfree.pth, BiasFree, true"})
     void everyStageAndTheTestScriptOutputMatchUpstream(String name, String layerNorm, boolean bias) throws Exception {
         try (NDManager m = Engines.newManager()) {
             RestormerConfig cfg = RestormerConfig.tiny(LayerNormType.parse(layerNorm), bias);
-            Restormer model = TeacherWeights.load(Fixtures.path(name + ".npz"), cfg, m);
-            Map<String, NDArray> io = Fixtures.npz(name + "_io.npz", m);
+            Restormer model = TeacherWeights.load(Fixtures.path(name), cfg, m);
+            Map<String, NDArray> io = Fixtures.npz(name.replaceFirst("\\.\\w+$", "") + "_io.npz", m);
             NDArray input = io.get("input");
 
             // Stage by stage on the padded input, so a failure names the first wrong stage.

@@ -1,0 +1,187 @@
+package org.kdrestore.report;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.Hashing;
+import org.kdrestore.common.Json;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.data.DatasetPreparer;
+import org.kdrestore.data.PrepareConfig;
+import org.kdrestore.data.PreparedDataset;
+import org.kdrestore.infer.RestormerInference;
+import org.kdrestore.infer.TeacherCache;
+import org.kdrestore.infer.TeacherResolver;
+import org.kdrestore.model.Restormer;
+import org.kdrestore.train.ConfigLoader;
+import org.kdrestore.train.TrainConfig;
+import org.kdrestore.train.Trainer;
+
+/**
+ * The one-command demo: prepare the sample photos → teacher outputs (cached) → distill the student
+ * (preset {@code quick}) → evaluate on the held-out photo → report. Every stage reuses what an
+ * earlier run left when it is still valid, and says so in the log:
+ * <ul>
+ *   <li>prepared data: {@link DatasetPreparer} keeps photos whose source sha256 and outputs are intact;</li>
+ *   <li>teacher outputs: {@link TeacherCache} keyed by weights + config + inference options, per image sha256;</li>
+ *   <li>training: the run folder is named by a hash of (config, dataset manifest, teacher weights), so a
+ *       finished run with the same inputs is reused, an interrupted one resumed, and a different
+ *       config never overwrites an older run;</li>
+ *   <li>evaluation: reused when {@code eval/evaluation.json} is newer than the student checkpoint.</li>
+ * </ul>
+ * Layout: {@code WORK/prepared}, {@code WORK/teacher-cache}, {@code WORK/runs/<hash>}; the report in
+ * {@code REPORT} (default {@code reports/demo}).
+ */
+public final class Demo {
+    private Demo() {}
+
+    /**
+     * @param home the checkout (for {@code models/restormer-s})
+     * @param photos the photos to prepare (default {@code data-sample/})
+     * @param weightsCache where official weights are looked for ({@code $KD_RESTORE_CACHE})
+     * @param teacherWeights an explicit teacher instead of the resolution order (null: resolve)
+     * @param teacherConfig its arch-config JSON (null: the motion-deblurring config)
+     * @param sets {@code key=value} overrides on top of {@code preset}
+     * @param latencyRuns timed runs per model (0: no latency)
+     * @param teacherLatency time the teacher too; null = only when it is cheap (see {@link Evaluation.Options})
+     */
+    public record Options(Path home, Path photos, Path work, Path reportDir, Path weightsCache, Path teacherWeights,
+            Path teacherConfig, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
+            PrintStream log) {}
+
+    /** What the demo did; {@code reused} lists the stages that were taken from an earlier run. */
+    public record Result(Path report, Path runDir, Evaluation.Result evaluation, TeacherResolver.Resolved teacher,
+            Map<String, Boolean> reused, Map<String, Double> seconds) {}
+
+    public static Result run(Options o) throws IOException {
+        long t0 = System.nanoTime();
+        Map<String, Boolean> reused = new LinkedHashMap<>();
+        Map<String, Double> secs = new LinkedHashMap<>();
+        Path prepared = o.work().resolve("prepared");
+        Path cacheRoot = o.work().resolve("teacher-cache");
+        log(o, "device: " + Engines.describe());
+
+        // 1. data
+        long t = System.nanoTime();
+        DatasetPreparer.Result prep = new DatasetPreparer(PrepareConfig.DEFAULT).prepare(o.photos(), prepared, false, o.quiet());
+        PreparedDataset ds = PreparedDataset.open(prepared);
+        reused.put("data", prep.prepared() == 0);
+        secs.put("data", since(t));
+        log(o, String.format(Locale.ROOT, "[1/5] data: %d photos -> %d quadrants in %s; %s (%.1f s)", prep.photos(), prep.quadrants(),
+                prepared, prep.prepared() == 0 ? "all reused from the previous run (cached)"
+                        : prep.prepared() + " prepared, " + prep.skipped() + " reused", secs.get("data")));
+
+        // 2. teacher
+        t = System.nanoTime();
+        TeacherResolver.Resolved teacher = o.teacherWeights() != null
+                ? TeacherResolver.given(o.teacherWeights(), o.teacherConfig())
+                : TeacherResolver.resolve(o.home(), o.weightsCache());
+        log(o, "[2/5] teacher: " + teacher.describe());
+        TeacherCache.Summary cache;
+        try (NDManager m = Engines.newManager()) {
+            Restormer model = teacher.load(m);
+            cache = TeacherCache.build(TeacherCache.degradedImages(prepared), model, teacher.weights(),
+                    RestormerInference.Options.upstream(), cacheRoot, m, o.quiet());
+        }
+        reused.put("teacher", cache.computed() == 0);
+        secs.put("teacher", since(t));
+        log(o, String.format(Locale.ROOT, "      teacher outputs in %s: %s (%.1f s)", cache.cacheDir(), cache.computed() == 0
+                ? "all " + cache.images() + " reused from the cache" : cache.computed() + " computed, " + cache.reused() + " reused",
+                secs.get("teacher")));
+
+        // 3. training
+        t = System.nanoTime();
+        TrainConfig cfg = ConfigLoader.load(o.preset(), o.sets());
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("config", ConfigLoader.toTree(cfg));
+        identity.put("dataset", ds.manifestSha256());
+        identity.put("teacher", teacher.sha256());
+        Path runDir = o.work().resolve("runs").resolve(Hashing.sha256(Json.write(identity)).substring(0, 12));
+        boolean finished = isFinished(runDir);
+        if (finished) {
+            log(o, "[3/5] training: reused the finished run " + runDir + " (same config, data and teacher)");
+        } else {
+            boolean resume = Files.isRegularFile(Trainer.lastCheckpoint(runDir));
+            log(o, "[3/5] training: " + (resume ? "resuming the interrupted run " : "new run ") + runDir + " (preset " + o.preset()
+                    + (o.sets().isEmpty() ? "" : " with " + String.join(" ", o.sets())) + ")");
+            Files.createDirectories(runDir);
+            Json.writeFile(runDir.resolve("teacher.json"), teacher.toMap());
+            Trainer.run(cfg, DemoTrainingSet.of(ds, cfg, TeacherCache.open(cache.cacheDir())),
+                    new Trainer.Options(runDir, resume, o.quiet(), "kd-restore demo: preset " + o.preset()
+                            + (o.sets().isEmpty() ? "" : " + " + String.join(" ", o.sets()))));
+        }
+        reused.put("training", finished);
+        secs.put("training", since(t));
+        log(o, String.format(Locale.ROOT, "      training: %.1f s", secs.get("training")));
+
+        // 4. evaluation
+        t = System.nanoTime();
+        Path evalDir = runDir.resolve("eval");
+        Path ckpt = runDir.resolve("student.ckpt");
+        Path evalFile = evalDir.resolve(Evaluation.RESULT_FILE);
+        Evaluation.Result ev;
+        boolean evalReused = Files.isRegularFile(evalFile)
+                && Files.getLastModifiedTime(evalFile).compareTo(Files.getLastModifiedTime(ckpt)) > 0
+                && cache.cacheDir().toAbsolutePath().toString().equals(String.valueOf(Evaluation.read(evalDir).teacher().get("cache")));
+        if (evalReused) {
+            ev = Evaluation.read(evalDir);
+            log(o, "[4/5] evaluation: reused " + evalFile + " (newer than the student checkpoint)");
+        } else {
+            log(o, "[4/5] evaluation on the held-out photo(s) ...");
+            ev = Evaluation.run(ds, runDir, cache.cacheDir(), Map.of("student", ckpt), evalDir,
+                    new Evaluation.Options(o.quiet(), o.latencyRuns(), o.teacherLatency()));
+        }
+        reused.put("evaluation", evalReused);
+        secs.put("evaluation", since(t));
+        log(o, String.format(Locale.ROOT, "      evaluation: %.1f s", secs.get("evaluation")));
+
+        // 5. report
+        t = System.nanoTime();
+        RunReport.Written w = RunReport.write(runDir, evalDir, o.reportDir());
+        secs.put("report", since(t));
+        log(o, String.format(Locale.ROOT, "[5/5] report: %s (%.1f s)", w.html(), secs.get("report")));
+        secs.put("total", since(t0));
+        boolean allReused = reused.values().stream().allMatch(b -> b);
+        log(o, String.format(Locale.ROOT, "demo finished in %.1f s%s", secs.get("total"),
+                allReused ? " (everything reused from the previous run; delete " + o.work() + " to start afresh)" : ""));
+        return new Result(w.html(), runDir, ev, teacher, reused, secs);
+    }
+
+    private static boolean isFinished(Path runDir) throws IOException {
+        Path runJson = runDir.resolve("run.json");
+        if (!Files.isRegularFile(runJson) || !Files.isRegularFile(runDir.resolve("student.ckpt"))) {
+            return false;
+        }
+        JsonNode j = Json.MAPPER.readTree(runJson.toFile());
+        return "finished".equals(j.path("status").asText());
+    }
+
+    private static double since(long t) {
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    private static void log(Options o, String line) {
+        if (o.log() != null) {
+            o.log().println(line);
+        }
+    }
+
+    /** The demo's default work folder, relative to the checkout. */
+    public static Path defaultWork(Path home) {
+        return home.resolve("work").resolve("demo");
+    }
+
+    static void requireExists(Path p, String what) {
+        if (!Files.exists(p)) {
+            throw new UserInputException(what + " " + p + " does not exist");
+        }
+    }
+}
