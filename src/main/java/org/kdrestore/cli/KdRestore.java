@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             ReportCommand.class,
             DemoCommand.class,
+            SweepCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,413 @@
+package org.kdrestore.sweep;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.kdrestore.common.AtomicFiles;
+import org.kdrestore.common.Json;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.data.DatasetPreparer;
+import org.kdrestore.data.PrepareConfig;
+import org.kdrestore.train.ConfigLoader;
+import org.kdrestore.train.Trainer;
+
+/**
+ * Runs a sweep's trials, each as its own child JVM running the ordinary {@code distill}
+ * command on the trial's run folder: the very code path of a single run, its own PyTorch thread
+ * pool (DJL's intra-op pool is per process, so in-process trials could not get a share each),
+ * its own memory, and a crash or OOM in one trial cannot take the sweep down. The same holds
+ * for one worker, so there is one way of running a trial, not two.
+ *
+ * <p>Resume: {@code sweep.json} says which trials are done; an interrupted trial restarts with
+ * {@code distill --resume} from its {@code checkpoints/last.ckpt} (deterministic, so it ends as
+ * if never stopped). A child notices when the sweep process dies (its stdin closes) and stops,
+ * and holds a lock on its run folder, so a resumed sweep never has two processes on one trial.
+ */
+public final class SweepRunner {
+    /** Test hook: {@code TRIAL_ID:STEP} makes that trial's first attempt hang after STEP (see Trainer's hook). */
+    static final String HANG_TRIAL = "kdrestore.debug.sweepHangTrial";
+    static final String TRIAL_LOG = "sweep-trial.log";
+    static final String CONFIG = "config.yaml";
+
+    /**
+     * How to start a trial's JVM: {@code java [jvmArgs] -cp classPath mainClass prefixArgs… distill-args…}.
+     * The main class must run the kd-restore command line (the CLI's trial entry point).
+     */
+    public record Launcher(String java, String classPath, String mainClass, List<String> jvmArgs) {
+        /** This JVM's java, classpath and DJL settings (ai.djl.* system properties other than the thread counts). */
+        public static Launcher current(String mainClass) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> args = new ArrayList<>();
+            for (String name : System.getProperties().stringPropertyNames()) {
+                if (name.startsWith("ai.djl.") && !name.startsWith("ai.djl.pytorch.num_")) {
+                    args.add("-D" + name + "=" + System.getProperty(name));
+                }
+            }
+            return new Launcher(java, System.getProperty("java.class.path"), mainClass, List.copyOf(args));
+        }
+    }
+
+    /**
+     * @param sweepDir the sweep folder (sweep.json, trials/, prepared/)
+     * @param reportDir where the report goes
+     * @param workers trials at once; each gets cores/workers PyTorch threads (at least 1)
+     * @param retryFailed with resume: run failed trials again
+     * @param quiet no progress lines on stderr
+     */
+    public record Options(Path sweepDir, Path reportDir, boolean resume, int workers, boolean retryFailed, boolean quiet,
+            Launcher launcher) {
+        public Options {
+            if (workers < 1) {
+                throw new UserInputException("--workers must be ≥ 1, got " + workers);
+            }
+        }
+    }
+
+    /** What the sweep ended with. */
+    public record Outcome(SweepState state, SweepReport.Results results, Path reportDir) {}
+
+    private final SweepPlan plan;
+    private final Options opt;
+    private final PrintStream log = System.err;
+    private final Set<Process> live = ConcurrentHashMap.newKeySet();
+    private final MedianRule rule;
+    private SweepState state;
+    private Path dataDir;
+
+    private SweepRunner(SweepPlan plan, Options opt) {
+        this.plan = plan;
+        this.opt = opt;
+        this.rule = plan.spec().earlyStop() == null ? null : MedianRule.of(plan.spec().earlyStop(), plan.spec().maximise());
+    }
+
+    public static Outcome run(SweepPlan plan, Options opt) throws IOException {
+        return new SweepRunner(plan, opt).run();
+    }
+
+    private Outcome run() throws IOException {
+        Path dir = opt.sweepDir();
+        Files.createDirectories(dir);
+        try (FileChannel ch = FileChannel.open(dir.resolve("sweep.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = tryLock(ch, dir)) {
+            if (opt.resume()) {
+                state = SweepState.resume(dir, plan);
+            } else {
+                if (Files.exists(dir.resolve(SweepState.FILE))) {
+                    throw new UserInputException(dir + " already holds a sweep (" + dir.resolve(SweepState.FILE)
+                            + "); pass --resume to continue it, or choose another name or --out folder");
+                }
+                state = SweepState.create(dir, plan);
+            }
+            dataDir = prepareData();
+            for (SweepPlan.Trial t : plan.trials()) {
+                Path cfg = runDir(t.id()).resolve(CONFIG);
+                if (!Files.exists(cfg)) {
+                    Files.createDirectories(cfg.getParent());
+                    AtomicFiles.writeString(cfg, "# trial " + t.id() + " of sweep " + plan.spec().name() + ": " + t.label() + "\n"
+                            + Json.YAML.writeValueAsString(ConfigLoader.toTree(t.config())));
+                }
+            }
+            Thread hook = new Thread(() -> live.forEach(Process::destroy), "sweep-stop-trials");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                runTrials();
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            SweepReport.Results results = report();
+            return new Outcome(state, results, opt.reportDir());
+        }
+    }
+
+    private static FileLock tryLock(FileChannel ch, Path dir) throws IOException {
+        try {
+            FileLock l = ch.tryLock();
+            if (l != null) {
+                return l;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this JVM: the same
+        }
+        throw new UserInputException("another sweep process is running in " + dir + " (it holds " + dir.resolve("sweep.lock") + ")");
+    }
+
+    /** A folder of photos is prepared once, into SWEEP/prepared, for all trials (resumable, like distill's own). */
+    private Path prepareData() throws IOException {
+        if (plan.dataPrepared()) {
+            return plan.data();
+        }
+        Path prepared = opt.sweepDir().resolve("prepared");
+        say("preparing " + plan.data() + " into " + prepared);
+        new DatasetPreparer(PrepareConfig.DEFAULT).prepare(plan.data(), prepared, false, opt.quiet());
+        return prepared.toAbsolutePath();
+    }
+
+    Path runDir(String id) {
+        return opt.sweepDir().resolve("trials").resolve(id).toAbsolutePath();
+    }
+
+    private void runTrials() throws IOException {
+        List<SweepState.TrialEntry> todo = new ArrayList<>();
+        for (SweepState.TrialEntry e : state.trials()) {
+            if (!e.status.isFinal() || (opt.retryFailed() && e.status == SweepState.Status.failed)) {
+                todo.add(e);
+            }
+        }
+        int total = state.trials().size();
+        say(String.format("sweep %s: %d trials, %d to run, %d worker(s), %d PyTorch thread(s) each", plan.spec().name(), total,
+                todo.size(), opt.workers(), threadsPerTrial()));
+        if (todo.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(opt.workers(), todo.size()));
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (SweepState.TrialEntry e : todo) {
+                fs.add(pool.submit(() -> {
+                    runTrial(e.id);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    Throwable c = ex.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(c);
+                }
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    int threadsPerTrial() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / opt.workers());
+    }
+
+    private void runTrial(String id) throws IOException, InterruptedException {
+        Path run = runDir(id);
+        SweepPlan.Trial trial = plan.trials().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
+        if (finishedRun(run)) {
+            // The run ended but the sweep was stopped before it could record that.
+            state.update(id, e -> {
+                e.status = SweepState.Status.finished;
+                e.endedAt = Instant.now().toString();
+            });
+            afterTrial(trial);
+            return;
+        }
+        boolean resume = Files.exists(Trainer.lastCheckpoint(run));
+        if (!resume) {
+            // Stopped before its first checkpoint: nothing to resume, start the run again.
+            Files.deleteIfExists(run.resolve("run.json"));
+        }
+        int attempt = state.trial(id).attempts + 1;
+        state.update(id, e -> {
+            e.status = SweepState.Status.running;
+            e.attempts = attempt;
+            e.exitCode = null;
+            e.message = null;
+            if (e.startedAt == null) {
+                e.startedAt = Instant.now().toString();
+            }
+        });
+        List<String> cmd = command(trial, run, resume, attempt);
+        Path logFile = run.resolve(TRIAL_LOG);
+        Files.writeString(logFile, "=== " + Instant.now() + " attempt " + attempt + ": " + String.join(" ", cmd.subList(
+                cmd.indexOf(opt.launcher().mainClass()), cmd.size())) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        say(String.format("%s %s: %s%s", id, trial.label(), resume ? "resuming from its checkpoint" : "starting",
+                attempt > 1 ? " (attempt " + attempt + ")" : ""));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                logFile.toFile()));
+        String threads = String.valueOf(threadsPerTrial());
+        pb.environment().put("OMP_NUM_THREADS", threads);
+        pb.environment().put("MKL_NUM_THREADS", threads);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        live.add(p);
+        Integer prunedAt = null;
+        int checked = 0;
+        try (OutputStream keepOpen = p.getOutputStream()) {
+            // The child reads its stdin until EOF, which comes when this process dies: it then stops.
+            while (!p.waitFor(300, TimeUnit.MILLISECONDS)) {
+                if (rule != null) {
+                    TrialMetrics m = TrialMetrics.read(run);
+                    for (; checked < m.epochCount() && prunedAt == null; checked++) {
+                        int epoch1 = Integer.parseInt(m.epochs().get(checked).get("epoch"));
+                        if (prune(id, epoch1, m.at(epoch1, plan.spec().metric()))) {
+                            prunedAt = epoch1;
+                        }
+                    }
+                    if (prunedAt != null) {
+                        int at = prunedAt;
+                        state.update(id, e -> {
+                            e.status = SweepState.Status.pruned;
+                            e.prunedAtEpoch = at;
+                        });
+                        p.destroy();
+                        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                            p.destroyForcibly().waitFor();
+                        }
+                        break;
+                    }
+                }
+            }
+        } finally {
+            live.remove(p);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int exit = p.exitValue();
+        SweepState.Status status;
+        String message = null;
+        if (prunedAt != null) {
+            status = SweepState.Status.pruned;
+            message = "stopped by the median rule after epoch " + prunedAt;
+        } else if (exit == 0 && finishedRun(run)) {
+            status = SweepState.Status.finished;
+        } else {
+            status = SweepState.Status.failed;
+            message = lastError(logFile);
+        }
+        String msg = message;
+        state.update(id, e -> {
+            e.status = status;
+            e.seconds += seconds;
+            e.exitCode = exit;
+            e.message = msg;
+            e.endedAt = Instant.now().toString();
+        });
+        TrialMetrics m = TrialMetrics.read(run);
+        say(String.format("%s %s: %s in %.1f s, %s %s%s", id, trial.label(), status, seconds, plan.spec().metric(),
+                fmt(m.lastValue(plan.spec().metric())), msg == null ? "" : " (" + msg + "; see " + logFile + ")"));
+        afterTrial(trial);
+    }
+
+    /** Whether trial {@code id} should stop at {@code epoch1}; the others' values come from their own metrics.csv. */
+    private boolean prune(String id, int epoch1, double value) throws IOException {
+        List<Double> others = new ArrayList<>();
+        for (SweepState.TrialEntry e : state.trials()) {
+            if (!e.id.equals(id) && e.status != SweepState.Status.pending) {
+                double v = TrialMetrics.read(runDir(e.id)).at(epoch1, plan.spec().metric());
+                if (!Double.isNaN(v)) {
+                    others.add(v);
+                }
+            }
+        }
+        return rule.shouldStop(epoch1, value, others);
+    }
+
+    private List<String> command(SweepPlan.Trial t, Path run, boolean resume, int attempt) {
+        Launcher l = opt.launcher();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(l.java());
+        long heap = Math.max(512L << 20, Runtime.getRuntime().maxMemory() / opt.workers());
+        cmd.add("-Xmx" + (heap >> 20) + "m");
+        cmd.addAll(l.jvmArgs());
+        if (System.getProperty("ai.djl.offline") == null) {
+            cmd.add("-Dai.djl.offline=true");
+        }
+        cmd.add("-Dai.djl.pytorch.num_threads=" + threadsPerTrial());
+        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+        String hang = System.getProperty(HANG_TRIAL);
+        if (hang != null && attempt == 1 && hang.startsWith(t.id() + ":")) {
+            cmd.add("-Dkdrestore.debug.hangAfterStep=" + hang.substring(hang.indexOf(':') + 1));
+        }
+        cmd.add("-cp");
+        cmd.add(l.classPath());
+        cmd.add(l.mainClass());
+        cmd.addAll(List.of("distill", "--config", run.resolve(CONFIG).toString(), "--data", dataDir.toString(), "--run-dir",
+                run.toString(), "--json"));
+        if (plan.teacherCache() != null) {
+            cmd.addAll(List.of("--teacher-cache", plan.teacherCache().toString()));
+        }
+        if (resume) {
+            cmd.add("--resume");
+        }
+        return cmd;
+    }
+
+    static boolean finishedRun(Path run) {
+        Path runJson = run.resolve("run.json");
+        if (!Files.isRegularFile(runJson) || !Files.isRegularFile(run.resolve("student.ckpt"))) {
+            return false;
+        }
+        try {
+            return "finished".equals(Json.MAPPER.readTree(runJson.toFile()).path("status").asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The child's "error: …" line (the CLI prints one for every failure), else its last line. */
+    private static String lastError(Path logFile) {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            String last = "";
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String l = lines.get(i).strip();
+                if (l.startsWith("error:")) {
+                    return l;
+                }
+                if (last.isEmpty() && !l.isEmpty()) {
+                    last = l;
+                }
+                if (l.startsWith("=== ")) {
+                    break;
+                }
+            }
+            return last.isEmpty() ? "the trial process ended without a message" : last;
+        } catch (IOException e) {
+            return "the trial process failed (" + logFile + " unreadable)";
+        }
+    }
+
+    /** Rewrites the report after every trial, so a long sweep can be watched. */
+    private synchronized void afterTrial(SweepPlan.Trial t) {
+        try {
+            report();
+        } catch (IOException | RuntimeException e) {
+            say("warning: could not update the report after " + t.id() + ": " + e);
+        }
+    }
+
+    private synchronized SweepReport.Results report() throws IOException {
+        return SweepReport.write(plan, state, opt.sweepDir(), opt.reportDir());
+    }
+
+    private void say(String line) {
+        if (!opt.quiet()) {
+            log.println(line);
+        }
+    }
+
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, "%.5g", v);
+    }
+}
