@@ -154,6 +154,334 @@ System.out.println(ds.photos().size() + " photos, " + ds.samples().size() + " qu
         + "\\nmanifest sha256 " + ds.manifestSha256());"""),
 ]
 
+NOTEBOOKS["02-teacher-inference"] = [
+    md("""# 2. Teacher inference
+The teacher is **Restormer** (Zamir et al., CVPR 2022), a transformer encoder-decoder, with the published
+motion-deblurring weights. The student will learn from its outputs, so this notebook loads it, runs it on
+the degraded quadrants, times it and scores it against the ground truth."""),
+    md(PARAMS_MD + """
+
+In `full`, a missing teacher is an error; in `quick`, when neither the official weights nor the shipped compact
+teacher are present, a **tiny Restormer with random weights** stands in so that every step still runs (its
+outputs are then not results, and the notebook says so in red)."""),
+    code(IMPORTS + """
+import ai.djl.ndarray.*;
+import org.kdrestore.common.*;
+import org.kdrestore.data.*;
+import org.kdrestore.infer.*;
+import org.kdrestore.model.*;
+import org.kdrestore.report.*;
+import org.kdrestore.notebook.*;
+
+var ws = Walkthrough.fromEnvironment();
+int PHOTOS = ws.quick() ? 2 : 0;     // photos (4 quadrants each); 0 = all six
+int TILE = ws.quick() ? 0 : 512;     // tiled inference bounds memory for the full-size teacher (0 = whole quadrant)
+System.out.println("profile " + ws.profile() + ", outputs under " + ws.work());"""),
+    md("""## Which teacher?
+`TeacherResolver` decides in one place (the CLI's `demo` and `evaluate` use it too): the official weights in
+the weights cache (`$KD_RESTORE_CACHE/weights/motion_deblurring.pth`), else the compact teacher shipped in
+`models/restormer-s/`, else a refusal naming both."""),
+    code("""var teacher = ws.teacher(ws.quick());
+String shown = display("text/html", teacher.standIn()
+        ? Inline.warning("No trained teacher here, so this run uses a STAND-IN: a tiny Restormer with seeded random weights. "
+            + "Its outputs and scores below only show that the pipeline runs; they are NOT teacher results. " + teacher.why())
+        : Inline.note("Teacher: " + teacher.describe()));"""),
+    md("""## Its size and cost
+The arguments are upstream's (`dim`, `num_blocks`, `heads`, …), so upstream checkpoints load by parameter name.
+FLOPs are counted from layer shapes (a multiply-add is 2 FLOPs) for one 1920×1080 frame."""),
+    code("""RestormerConfig cfg = teacher.resolved().config();
+Map<String, Object> facts = new LinkedHashMap<>(cfg.toUpstreamMap());
+facts.put("FLOPs per 1920x1080 frame", Flops.human(Flops.restormer(cfg, 1080, 1920).total()));
+facts.put("weights sha256", teacher.resolved().sha256());
+display("text/html", Inline.keyValues(facts));"""),
+    md("""## One quadrant, step by step
+`RestormerInference` does what upstream's `test.py` does: reflect-pad to a multiple of 8, run the network
+(gradients off), crop back and clamp to [0, 1]."""),
+    code("""PreparedDataset ds = ws.dataset(PHOTOS);
+Sample first = ds.samples().get(0);
+NDManager nd = Engines.newManager();
+Restormer model = teacher.resolved().load(nd);
+var inference = new RestormerInference(model, RestormerInference.Options.upstream());
+NDArray degraded = ImageTensors.read(nd, first.degraded());
+NDArray sharp = ImageTensors.read(nd, first.sharp());
+long t0 = System.nanoTime();
+NDArray restored = inference.restore(degraded);
+System.out.println(String.format("%s: %s -> %s in %.2f s on %s", first.id(), degraded.getShape(), restored.getShape(),
+        (System.nanoTime() - t0) / 1e9, Engines.describe()));"""),
+    code("""Map<String, java.awt.image.BufferedImage> panels = new LinkedHashMap<>();
+panels.put("degraded", Inline.panel(degraded));
+panels.put("teacher", Inline.panel(restored));
+panels.put("ground truth", Inline.panel(sharp));
+display(Inline.grid(panels, 96));"""),
+    md("""## The teacher cache
+The student trains for many epochs on the same quadrants, so the teacher runs **once** per quadrant and its
+outputs are stored as 16-bit PNGs, keyed by the weights, config and inference options (`kd-restore teacher cache`).
+Running this cell again reuses every output."""),
+    code("""long t1 = System.nanoTime();
+TeacherCache cache = ws.teacherCache(ds, teacher, TILE);
+System.out.println(String.format("%d teacher outputs in %s (%.1f s)", cache.index().entries().size(), cache.dir(),
+        (System.nanoTime() - t1) / 1e9));"""),
+    md("""## How good is the teacher?
+SSIM and PSNR of input and teacher against the ground truth on every quadrant, with the definitions from
+notebook 1, then the paired difference teacher − input (per quadrant): if its 95% interval excludes 0, the teacher
+really changes the score on these images."""),
+    code("""var board = new ScoreBoard();
+for (Sample s : ds.samples()) {
+    try (NDManager m = nd.newSubManager()) {
+        NDArray gt = ImageTensors.read(m, s.sharp());
+        board.add(s.id(), "input", ImageTensors.read(m, s.degraded()), gt);
+        board.add(s.id(), "teacher", cache.read(m, s.id()), gt);
+    }
+}
+display("text/html", Inline.table(board.summary()));"""),
+    code("""display("text/html", Inline.table(board.differences("teacher", "input")));"""),
+    code("""display("text/html", Inline.table(board.perImage()));"""),
+    md("""The seed reports SSIM **0.8838** for its teacher on its own data. Numbers are only comparable under the
+same SSIM definition, data and degradation, which is why every table here states them."""),
+    code("""nd.close();"""),
+]
+
+NOTEBOOKS["03-student-distillation"] = [
+    md("""# 3. Student distillation
+The student is the seed's tiny CNN (Conv → ReLU → MaxPool → Conv → ReLU → Upsample → Conv → ReLU → Sigmoid).
+It learns from two targets at once: the **ground truth** and the **teacher's output** (knowledge distillation).
+This notebook builds it, explains the loss, trains it with live loss curves and validation SSIM per epoch, finds
+the seed's ReLU→Sigmoid flaw and trains the corrected student too."""),
+    md(PARAMS_MD + """ `quick` trains for a few tens of steps on small crops, enough to see the curves move;
+`full` trains the seed's recipe (batch 32, 10 epochs, whole quadrants) on all photos."""),
+    code(IMPORTS + """
+import ai.djl.ndarray.*;
+import ai.djl.ndarray.types.Shape;
+import org.kdrestore.common.*;
+import org.kdrestore.data.*;
+import org.kdrestore.infer.*;
+import org.kdrestore.model.*;
+import org.kdrestore.train.*;
+import org.kdrestore.report.*;
+import org.kdrestore.notebook.*;
+
+var ws = Walkthrough.fromEnvironment();
+int PHOTOS = ws.quick() ? 2 : 0;                 // 2 photos: one trains, one is held out
+String PRESET = ws.quick() ? "quick" : "seed";   // train/presets/*.yaml
+List<String> SETS = ws.quick()
+        ? List.of("train.max_steps=40", "train.epochs=5", "train.batch_size=4", "train.crop=96", "train.crops_per_image=2",
+                  "data.val_fraction=0.5", "data.val_crop=192", "data.val_max_images=2", "train.checkpoint_every=0")
+        : List.of("data.val_fraction=0.2", "loss.on_missing_vgg=disable");  // add "train.vgg_weights=FILE" for the VGG terms
+System.out.println("profile " + ws.profile() + ": preset " + PRESET + " " + SETS);"""),
+    md("""## Data and teacher targets
+The prepared quadrants from notebook 1 and the teacher outputs from notebook 2 (both reused when present; computed
+otherwise)."""),
+    code("""PreparedDataset ds = ws.dataset(PHOTOS);
+var teacher = ws.teacher(ws.quick());
+TeacherCache cache = ws.teacherCache(ds, teacher, ws.quick() ? 0 : 512);
+String shown = display("text/html", teacher.standIn()
+        ? Inline.warning("The teacher targets come from a STAND-IN teacher with random weights (no trained teacher is "
+            + "installed): the teacher terms below teach the student noise. The run shows the mechanics, not results.")
+        : Inline.note("Teacher: " + teacher.describe()));"""),
+    md("""## The student
+`StudentCnn` follows the seed's diagram; its parameter names are a PyTorch `nn.Sequential`'s, so weights trained
+here load in PyTorch and back. Sizes are kept: MaxPool ÷2 then Upsample ×2."""),
+    code("""NDManager nd = Engines.newManager();
+StudentCnn seedNet = StudentCnn.create(StudentConfig.seed(), nd, 0);
+Map<String, Object> facts = new LinkedHashMap<>();
+facts.put("config", StudentConfig.seed().describe());
+facts.put("parameters", seedNet.parameterCount());
+facts.put("FLOPs per 1920x1080 frame", Flops.human(Flops.student(StudentConfig.seed(), 1080, 1920).total()));
+seedNet.namedParameters().forEach((k, p) -> facts.put(k, p.getArray().getShape()));
+display("text/html", Inline.keyValues(facts));"""),
+    md("""## The seed's flaw: ReLU before Sigmoid
+The last layers are Conv → ReLU → Sigmoid. ReLU outputs z ≥ 0, and sigmoid(z) ≥ sigmoid(0) = 0.5, so **no output
+pixel can be darker than mid-grey**, whatever the weights. Feed it a black image and look at the smallest output:"""),
+    code("""NDArray black = nd.zeros(new Shape(1, 3, 64, 64));
+System.out.println("seed student on a black image: min output " + seedNet.predict(black).min().getFloat()
+        + "; seed-fixed: min output " + StudentCnn.create(StudentConfig.preset("seed-fixed"), nd, 0).predict(black).min().getFloat());"""),
+    md("""`seed-fixed` drops that ReLU (Conv → Sigmoid), so the output spans (0, 1). We train both below, with the same
+data, seed and loss, so the difference is the fix alone."""),
+    md("""## The distillation loss
+Σ over targets {ground truth, teacher} × terms {L1, SSIM, VGG} of weight · term(student output, target):
+* **L1**: mean |x − y| over pixels — keeps colours and brightness right;
+* **SSIM**: 1 − SSIM (pytorch-msssim definition, data range 1) — local structure and contrast;
+* **VGG**: MSE between VGG16 features (relu2_2, relu3_3, ImageNet normalisation) — perceptual texture. It needs the
+  torchvision VGG16 weights; without them the run drops the VGG terms and says so (never random features).
+
+The seed does not give its weights; ours: ground truth 1, 1, 0.1 and the teacher half of that, because the ground
+truth is the goal and the teacher a guide. A weight of 0 switches a term off entirely."""),
+    code("""TrainConfig seedCfg = ConfigLoader.load(PRESET, SETS);
+display("text/html", Inline.keyValues(Json.MAPPER.convertValue(seedCfg.loss(), Map.class)));"""),
+    md("""## Training the seed student
+`Trainer` writes everything about the run into its folder (`run.json`, `metrics.csv`, checkpoints, final weights),
+and resumes bit-identically after a crash (`kd-restore distill --resume`). The curves below refresh while it trains:
+loss per term (unweighted) and the weighted total per step, validation SSIM on the held-out photo per epoch."""),
+    code("""String live = display(Inline.note("starting ..."));
+Trainer.Result seedRun = ws.train("seed", seedCfg, ds, cache, img -> updateDisplay(live, img), 5);
+System.out.println(String.format("seed student: %d steps, %d epochs, last loss %.4f, validation SSIM %.4f, PSNR %.2f dB  (%s)",
+        seedRun.steps(), seedRun.epochs(), seedRun.lastLoss(), seedRun.valSsim(), seedRun.valPsnr(), seedRun.runDir()));"""),
+    md("""## Training the corrected student
+Same everything, `student.preset=seed-fixed`:"""),
+    code("""List<String> fixedSets = new ArrayList<>(SETS);
+fixedSets.add("student.preset=seed-fixed");
+TrainConfig fixedCfg = ConfigLoader.load(PRESET, fixedSets);
+String live2 = display(Inline.note("starting ..."));
+Trainer.Result fixedRun = ws.train("seed-fixed", fixedCfg, ds, cache, img -> updateDisplay(live2, img), 5);
+System.out.println(String.format("seed-fixed student: %d steps, validation SSIM %.4f, PSNR %.2f dB  (%s)",
+        fixedRun.steps(), fixedRun.valSsim(), fixedRun.valPsnr(), fixedRun.runDir()));"""),
+    md("""## What the two students do to a held-out quadrant
+Validation SSIM is one number; the picture shows where it comes from (the red box is enlarged underneath)."""),
+    code("""Sample held = ds.split(seedCfg.data().valFraction(), seedCfg.train().seed()).val().get(0);
+NDArray in = ImageTensors.read(nd, held.degraded());
+Map<String, java.awt.image.BufferedImage> panels = new LinkedHashMap<>();
+panels.put("degraded", Inline.panel(in));
+panels.put("seed student", Inline.panel(Checkpoint.loadStudent(seedRun.checkpoint(), nd).predict(in)));
+panels.put("seed-fixed student", Inline.panel(Checkpoint.loadStudent(fixedRun.checkpoint(), nd).predict(in)));
+panels.put("ground truth", Inline.panel(ImageTensors.read(nd, held.sharp())));
+display(Inline.grid(panels, 96));"""),
+    md("""Notebook 4 evaluates both students against input and teacher on all held-out quadrants, with confidence
+intervals, and measures their cost. The same training from the command line:
+`kd-restore distill --config quick --data DIR --run-dir DIR [--set key=value ...]`."""),
+    code("""nd.close();"""),
+]
+
+COMMON_SETUP = """PreparedDataset ds = ws.dataset(PHOTOS);
+var teacher = ws.teacher(ws.quick());
+TeacherCache cache = ws.teacherCache(ds, teacher, ws.quick() ? 0 : 512);
+String shown = display("text/html", teacher.standIn()
+        ? Inline.warning("STAND-IN teacher with random weights (no trained teacher installed): the teacher rows and the "
+            + "students' teacher terms are mechanics, not results. " + teacher.describe())
+        : Inline.note("Teacher: " + teacher.describe()));"""
+
+QUICK_TRAIN = """String PRESET = ws.quick() ? "quick" : "seed";
+List<String> SETS = ws.quick()
+        ? List.of("train.max_steps=40", "train.epochs=5", "train.batch_size=4", "train.crop=96", "train.crops_per_image=2",
+                  "data.val_fraction=0.5", "data.val_crop=192", "data.val_max_images=2", "train.checkpoint_every=0")
+        : List.of("data.val_fraction=0.2", "loss.on_missing_vgg=disable");  // add "train.vgg_weights=FILE" for the VGG terms"""
+
+NOTEBOOKS["04-results"] = [
+    md("""# 4. Results
+Input vs teacher vs the two students of notebook 3 on the **held-out photos** (never trained on): SSIM, PSNR and
+MS-SSIM per quadrant, means with 95% confidence intervals, paired differences, comparison grids with zoomed
+crops, and the cost of each model (parameters, FLOPs, latency). This is `kd-restore evaluate` + `kd-restore report`,
+step by step."""),
+    md(PARAMS_MD + """ The students are notebook 3's runs when they are there with the same config; otherwise
+they are trained here first."""),
+    code(IMPORTS + """
+import ai.djl.ndarray.*;
+import org.kdrestore.common.*;
+import org.kdrestore.data.*;
+import org.kdrestore.infer.*;
+import org.kdrestore.model.*;
+import org.kdrestore.train.*;
+import org.kdrestore.report.*;
+import org.kdrestore.notebook.*;
+
+var ws = Walkthrough.fromEnvironment();
+int PHOTOS = ws.quick() ? 2 : 0;
+int LATENCY_RUNS = ws.quick() ? 1 : 5;   // timed forward passes per model after one warm-up
+""" + QUICK_TRAIN),
+    code(COMMON_SETUP),
+    md("""## The two students
+Same data, seed and loss; `seed` has the ReLU→Sigmoid head, `seed-fixed` does not."""),
+    code("""TrainConfig seedCfg = ConfigLoader.load(PRESET, SETS);
+List<String> fixedSets = new ArrayList<>(SETS);
+fixedSets.add("student.preset=seed-fixed");
+Path seedRun = ws.ensureRun("seed", seedCfg, ds, cache);
+Path fixedRun = ws.ensureRun("seed-fixed", ConfigLoader.load(PRESET, fixedSets), ds, cache);
+Map<String, Path> students = new LinkedHashMap<>();
+students.put("seed", seedRun.resolve("student.ckpt"));
+students.put("seed-fixed", fixedRun.resolve("student.ckpt"));
+System.out.println(students);"""),
+    md("""## Evaluation on the held-out photos
+`Evaluation.run` checks that the dataset is the one the run trained on, takes the run's own split (so no held-out
+quadrant was seen in training), scores input, teacher (its cached output) and each student on every held-out
+quadrant at full size, and times each model."""),
+    code("""Evaluation.Result ev = Evaluation.run(ds, seedRun, cache.dir(), students, ws.dir("eval"),
+        new Evaluation.Options(true, LATENCY_RUNS, null));
+System.out.println("held-out photos: " + ev.heldOutPhotos() + ", " + ev.rows().size() / ev.models().size() + " quadrants, models "
+        + ev.models() + " on " + ev.device());"""),
+    md("""### Means with 95% confidence intervals
+mean ± t(0.975, n−1)·sd/√n over the held-out quadrants. Quadrants of one photo are not independent, so with few
+photos read the intervals as optimistic."""),
+    code("""display("text/html", Inline.table(EvaluationTables.summary(ev)));"""),
+    md("""### Paired differences
+Each student minus each baseline, quadrant by quadrant. An interval that excludes 0 means the difference is
+consistent across these images."""),
+    code("""display("text/html", Inline.table(EvaluationTables.differences(ev)));"""),
+    md("""### Definitions
+Every number above means exactly this:"""),
+    code("""display("text/html", Inline.keyValues(ev.definitions()));"""),
+    md("""## Comparison grids
+Degraded input, teacher, both students and the ground truth; the most detailed region of the ground truth (red box)
+is enlarged underneath, pixel for pixel."""),
+    code("""NDManager nd = Engines.newManager();
+StudentCnn seedNet = Checkpoint.loadStudent(students.get("seed"), nd);
+StudentCnn fixedNet = Checkpoint.loadStudent(students.get("seed-fixed"), nd);
+List<Sample> held = ds.split(seedCfg.data().valFraction(), seedCfg.train().seed()).val();
+int GRIDS = ws.quick() ? 2 : 4;
+for (Sample s : held.subList(0, Math.min(GRIDS, held.size()))) {
+    NDArray in = ImageTensors.read(nd, s.degraded());
+    Map<String, java.awt.image.BufferedImage> panels = new LinkedHashMap<>();
+    panels.put("degraded", Inline.panel(in));
+    panels.put("teacher", Inline.panel(cache.read(nd, s.id())));
+    panels.put("seed", Inline.panel(seedNet.predict(in)));
+    panels.put("seed-fixed", Inline.panel(fixedNet.predict(in)));
+    panels.put("ground truth " + s.id(), Inline.panel(ImageTensors.read(nd, s.sharp())));
+    display(Inline.grid(panels, 80));
+}"""),
+    md("""## Cost
+Parameters, FLOPs per 1920×1080 frame (counted from layer shapes) and measured latency. The student's point is to be
+orders of magnitude cheaper than the teacher."""),
+    code("""display("text/html", Inline.table(EvaluationTables.costs(ev), 3));"""),
+    md("""## Every quadrant"""),
+    code("""display("text/html", Inline.table(EvaluationTables.perImage(ev)));"""),
+    md("""The same from the command line: `kd-restore evaluate --run-dir RUN --data DIR` then `kd-restore report --run-dir RUN`
+(a self-contained HTML report with these tables, curves and grids)."""),
+    code("""nd.close();"""),
+]
+
+NOTEBOOKS["05-hyperparameter-sweep"] = [
+    md("""# 5. A small hyper-parameter sweep
+Which learning rate, and how much should the student listen to the teacher? A grid over `train.lr` × the teacher
+weights, every trial trained with the same data and seed, ranked by validation SSIM on the held-out photo. The sweep
+file is the one `kd-restore sweep` takes (which also runs trials in parallel JVMs, resumes and stops hopeless trials
+early); here the trials run one after another in this kernel."""),
+    md(PARAMS_MD + """ `quick`: 2 × 2 trials of a dozen steps each; `full`: a 3 × 3 grid on the seed recipe."""),
+    code(IMPORTS + """
+import org.kdrestore.common.*;
+import org.kdrestore.data.*;
+import org.kdrestore.infer.*;
+import org.kdrestore.sweep.*;
+import org.kdrestore.report.*;
+import org.kdrestore.notebook.*;
+
+var ws = Walkthrough.fromEnvironment();
+int PHOTOS = ws.quick() ? 2 : 0;
+String BASE = ws.quick() ? "quick" : "seed";
+String SET = ws.quick()
+        ? "{train.max_steps: 12, train.epochs: 2, train.batch_size: 4, train.crop: 96, train.crops_per_image: 2, data.val_fraction: 0.5, data.val_crop: 192, data.val_max_images: 2, student.preset: seed-fixed}"
+        : "{data.val_fraction: 0.2, student.preset: seed-fixed, loss.on_missing_vgg: disable}";
+String GRID = ws.quick()
+        ? "{train.lr: [3.0e-4, 3.0e-3], loss.teacher_l1: [0.0, 0.5]}"
+        : "{train.lr: [1.0e-4, 3.0e-4, 1.0e-3], loss.teacher_l1: [0.0, 0.5, 1.0]}";"""),
+    code(COMMON_SETUP),
+    md("""## The sweep file
+A grid (every combination) over two keys of the training config; `set` applies to every trial. The plan is checked
+completely (keys, types, values) before anything trains."""),
+    code("""Path sweepFile = ws.dir("sweep").resolve("lr-teacher.yaml");
+Files.writeString(sweepFile, "name: lr-teacher\\nbase: " + BASE + "\\nset: " + SET + "\\ndata: " + ds.root()
+        + "\\nteacher_cache: " + cache.dir() + "\\nmetric: val_ssim\\ngrid: " + GRID + "\\ninclude_base: false\\n");
+SweepPlan plan = SweepPlan.of(SweepSpec.read(sweepFile));
+System.out.println(Files.readString(sweepFile));
+plan.trials().forEach(t -> System.out.println(t.id() + ": " + t.label()));"""),
+    md("""## Running the trials"""),
+    code("""var results = ws.sweep("lr-teacher", plan, ds, cache);
+display("text/html", Inline.table(results.sortDescendingOn("val SSIM")));"""),
+    md("""## Learning rate vs validation SSIM, per teacher weight
+With this few steps a larger learning rate mostly wins; the teacher weight's effect is the gap between the lines.
+With the stand-in teacher of the quick profile, a positive teacher weight pulls the student towards noise."""),
+    code("""display(Inline.chart(Walkthrough.sweepChart(results, "train.lr", "loss.teacher_l1", "val SSIM")));"""),
+    md("""From the command line: `kd-restore sweep --file lr-teacher.yaml [--workers N] [--resume]`, with the report
+under `reports/sweeps/lr-teacher/`."""),
+]
+
 
 def build(name, cells):
     nb = new_notebook(metadata=KERNEL)

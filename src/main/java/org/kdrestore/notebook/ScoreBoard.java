@@ -90,6 +90,40 @@ public final class ScoreBoard {
         return Table.create("Summary (mean, sd, 95% CI over images)", model, metric, n, mean, sd, lo, hi);
     }
 
+    /**
+     * Paired differences {@code model − base} per metric, image by image (both must have scored the
+     * same images in the same order): n, mean, sd, 95% CI. An interval that excludes 0 is evidence
+     * of a difference on these images.
+     */
+    public Table differences(String model, String base) {
+        List<String> a = scores.stream().filter(s -> s.model().equals(model)).map(Score::image).toList();
+        List<String> b = scores.stream().filter(s -> s.model().equals(base)).map(Score::image).toList();
+        if (a.isEmpty() || !a.equals(b)) {
+            throw new IllegalArgumentException("models '" + model + "' and '" + base + "' did not score the same images: " + a + " vs " + b);
+        }
+        StringColumn metric = StringColumn.create("metric");
+        IntColumn n = IntColumn.create("n");
+        DoubleColumn mean = DoubleColumn.create("mean difference");
+        DoubleColumn sd = DoubleColumn.create("sd");
+        DoubleColumn lo = DoubleColumn.create("95% CI low");
+        DoubleColumn hi = DoubleColumn.create("95% CI high");
+        for (String k : Evaluation.METRICS) {
+            double[] va = values(model, k);
+            double[] vb = values(base, k);
+            if (java.util.Arrays.stream(va).allMatch(Double::isNaN)) {
+                continue;
+            }
+            Summary s = Summary.ofDifferences(va, vb);
+            metric.append(k);
+            n.append(s.n());
+            mean.append(s.mean());
+            sd.append(s.sd());
+            lo.append(s.ciLow());
+            hi.append(s.ciHigh());
+        }
+        return Table.create(model + " − " + base + " (paired per image)", metric, n, mean, sd, lo, hi);
+    }
+
     private static double pick(Score s, String metric) {
         return switch (metric) {
             case Evaluation.SSIM -> s.ssim();

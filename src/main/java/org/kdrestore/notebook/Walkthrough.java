@@ -10,7 +10,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.awt.image.BufferedImage;
+import org.kdrestore.report.Charts;
+import org.kdrestore.report.RunReport;
+import org.kdrestore.sweep.SweepPlan;
+import org.kdrestore.sweep.TrialMetrics;
+import org.kdrestore.train.ConfigLoader;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+import org.kdrestore.train.TrainConfig;
+import org.kdrestore.train.Trainer;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
@@ -120,7 +135,7 @@ public record Walkthrough(Path home, String profile, Path work) {
     /**
      * The teacher the notebooks use: {@link TeacherResolver#resolve} (official weights in the cache,
      * else the shipped compact teacher). When neither exists and {@code allowStandIn}, a tiny
-     * Restormer (dim 8, one block per level) with seeded random weights, saved once under
+     * Restormer (dim 2, one block per level: cheap on two CPU cores) with seeded random weights, saved once under
      * {@code work/stand-in-teacher/} — a stand-in so the pipeline runs, never a result.
      */
     public Teacher teacher(boolean allowStandIn) throws IOException {
@@ -136,9 +151,11 @@ public record Walkthrough(Path home, String profile, Path work) {
 
     /** Writes (once) and resolves the random tiny teacher in {@code dir}; the seed fixes its weights. */
     static TeacherResolver.Resolved standInTeacher(Path dir, long seed) throws IOException {
-        Path weights = dir.resolve("stand-in-tiny.safetensors");
-        Path config = dir.resolve("arch-config.json");
-        RestormerConfig cfg = RestormerConfig.tiny(LayerNormType.WITH_BIAS, false);
+        Path weights = dir.resolve("stand-in-dim2.safetensors");
+        Path config = dir.resolve("stand-in-dim2.json");
+        RestormerConfig t = RestormerConfig.tiny(LayerNormType.WITH_BIAS, false);
+        RestormerConfig cfg = new RestormerConfig(t.inpChannels(), t.outChannels(), 2, t.numBlocks(), t.numRefinementBlocks(),
+                t.heads(), t.ffnExpansionFactor(), t.bias(), t.layerNormType(), t.dualPixelTask());
         if (!Files.isRegularFile(weights) || !Files.isRegularFile(config)) {
             Engines.engine().setRandomSeed((int) seed);
             try (NDManager m = Engines.newManager()) {
@@ -188,5 +205,140 @@ public record Walkthrough(Path home, String profile, Path work) {
             }
         }
         return Files.createDirectories(dir);
+    }
+
+    /**
+     * Trains a student with {@link Trainer} on {@code ds} (split by photo as the config says) and
+     * the teacher outputs in {@code cache}, into {@link #freshRun(String) work/runs/NAME}. While it
+     * runs, every {@code refreshSeconds} the loss curves read from the run's {@code metrics.csv}
+     * are handed to {@code live} (a notebook passes {@code img -> updateDisplay(id, img)}), and
+     * once more at the end. Training stays on the calling thread (DJL's PyTorch engine turns
+     * autograd's recording mode off per thread, and the trainer expects the engine's setting), so
+     * {@code live} is called from a helper thread while it runs.
+     */
+    public Trainer.Result train(String name, TrainConfig cfg, PreparedDataset ds, TeacherCache cache,
+            Consumer<BufferedImage> live, double refreshSeconds) throws IOException {
+        Path runDir = freshRun(name);
+        NotebookTrainingSet data = new NotebookTrainingSet(ds, cfg.data().valFraction(), cfg.train().seed(), cache);
+        ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "notebook-curves");
+            t.setDaemon(true);
+            return t;
+        });
+        if (live != null) {
+            long ms = (long) (refreshSeconds * 1000);
+            poll.scheduleWithFixedDelay(() -> {
+                try {
+                    if (Files.isRegularFile(runDir.resolve("metrics.csv"))) {
+                        live.accept(curves(runDir));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // A half-written row or a busy display: the next refresh (or the final one) shows it.
+                }
+            }, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        Trainer.Result r;
+        try {
+            r = Trainer.run(cfg, data, new Trainer.Options(runDir, false, true, "notebook (" + name + ")"));
+        } finally {
+            poll.shutdownNow();
+            try {
+                poll.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (live != null) {
+            live.accept(curves(runDir));
+        }
+        return r;
+    }
+
+    /** The loss per component (per step) and validation SSIM (per epoch) of a run so far, one above the other. */
+    public static BufferedImage curves(Path runDir) throws IOException {
+        List<Map<String, String>> rows = RunReport.readCsv(runDir.resolve("metrics.csv"));
+        BufferedImage loss = Inline.chart(RunReport.lossChart(rows));
+        BufferedImage val = Inline.chart(RunReport.validationChart(rows));
+        BufferedImage out = new BufferedImage(Math.max(loss.getWidth(), val.getWidth()), loss.getHeight() + val.getHeight(),
+                BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(java.awt.Color.WHITE);
+            g.fillRect(0, 0, out.getWidth(), out.getHeight());
+            g.drawImage(loss, 0, 0, null);
+            g.drawImage(val, 0, loss.getHeight(), null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /**
+     * The finished run {@code work/runs/NAME} when its {@code run.json} says {@code finished} with
+     * exactly this config (what notebook 3 left); otherwise trains it now (no live curves).
+     */
+    public Path ensureRun(String name, TrainConfig cfg, PreparedDataset ds, TeacherCache cache) throws IOException {
+        Path runDir = work.resolve("runs").resolve(name);
+        Path runJson = runDir.resolve("run.json");
+        if (Files.isRegularFile(runJson) && Files.isRegularFile(runDir.resolve("student.ckpt"))) {
+            com.fasterxml.jackson.databind.JsonNode j = Json.MAPPER.readTree(runJson.toFile());
+            if ("finished".equals(j.path("status").asText()) && ConfigLoader.toTree(cfg).equals(j.path("config"))
+                    && ds.manifestSha256().equals(j.path("dataset").path("manifest_hash").asText())) {
+                return runDir;
+            }
+        }
+        return train(name, cfg, ds, cache, null, 0).runDir();
+    }
+
+    /**
+     * Runs every trial of a sweep plan in this JVM, one after another, into
+     * {@code work/runs/sweep-NAME-TRIAL} (the CLI's {@code kd-restore sweep} runs them as child JVMs
+     * with resume and early stopping; here the trials are small). One row per trial: its swept
+     * values, then the last epoch's validation SSIM/PSNR and training loss.
+     */
+    public Table sweep(String name, SweepPlan plan, PreparedDataset ds, TeacherCache cache) throws IOException {
+        List<String> keys = plan.sweptKeys();
+        StringColumn trial = StringColumn.create("trial");
+        List<StringColumn> params = keys.stream().map(StringColumn::create).toList();
+        DoubleColumn ssim = DoubleColumn.create("val SSIM");
+        DoubleColumn psnr = DoubleColumn.create("val PSNR (dB)");
+        DoubleColumn loss = DoubleColumn.create("train loss (last epoch)");
+        for (SweepPlan.Trial t : plan.trials()) {
+            Trainer.Result r = train("sweep-" + name + "-" + t.id(), t.config(), ds, cache, null, 0);
+            TrialMetrics m = TrialMetrics.read(r.runDir());
+            trial.append(t.id() + (t.base() ? " (base)" : ""));
+            for (int i = 0; i < keys.size(); i++) {
+                params.get(i).append(t.params().getOrDefault(keys.get(i), ""));
+            }
+            ssim.append(m.lastValue("val_ssim"));
+            psnr.append(m.lastValue("val_psnr"));
+            loss.append(m.lastValue("loss"));
+        }
+        Table out = Table.create("Sweep " + name + " (" + plan.trials().size() + " trials)", trial);
+        params.forEach(out::addColumns);
+        return out.addColumns(ssim, psnr, loss);
+    }
+
+    /**
+     * A chart of {@code metric} against the numeric swept key {@code x}, one line per value of the
+     * other swept key {@code by} (null: one line), from a {@link #sweep} table.
+     */
+    public static org.knowm.xchart.XYChart sweepChart(Table t, String x, String by, String metric) {
+        Map<String, List<double[]>> lines = new LinkedHashMap<>();
+        for (int r = 0; r < t.rowCount(); r++) {
+            String key = by == null ? metric : by + "=" + t.stringColumn(by).get(r);
+            lines.computeIfAbsent(key, k -> new java.util.ArrayList<>())
+                    .add(new double[] {Double.parseDouble(t.stringColumn(x).get(r)), t.doubleColumn(metric).get(r)});
+        }
+        List<Charts.Series> series = new java.util.ArrayList<>();
+        lines.forEach((k, pts) -> {
+            pts.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+            series.add(new Charts.Series(k, pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray()));
+        });
+        org.knowm.xchart.XYChart c = Charts.lines(metric + " by " + x, x, metric, series);
+        if (x.endsWith("lr")) {
+            c.getStyler().setXAxisLogarithmic(true);
+        }
+        return c;
     }
 }

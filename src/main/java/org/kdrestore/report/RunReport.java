@@ -145,7 +145,7 @@ public final class RunReport {
     }
 
     /** metrics.csv rows as column → value (empty values dropped). */
-    static List<Map<String, String>> readCsv(Path file) throws IOException {
+    public static List<Map<String, String>> readCsv(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
             throw new UserInputException(file + " is empty");
@@ -168,7 +168,7 @@ public final class RunReport {
         return out;
     }
 
-    static org.knowm.xchart.XYChart lossChart(List<Map<String, String>> rows) {
+    public static org.knowm.xchart.XYChart lossChart(List<Map<String, String>> rows) {
         List<Map<String, String>> steps = rows.stream().filter(r -> "step".equals(r.get("kind"))).toList();
         List<Charts.Series> series = new ArrayList<>();
         for (String col : List.of("loss", "gt_l1", "gt_ssim", "gt_vgg", "teacher_l1", "teacher_ssim", "teacher_vgg")) {
@@ -180,7 +180,7 @@ public final class RunReport {
         return Charts.lines("Training loss per component", "step", "loss (unweighted terms; total weighted)", series);
     }
 
-    static org.knowm.xchart.XYChart validationChart(List<Map<String, String>> rows) {
+    public static org.knowm.xchart.XYChart validationChart(List<Map<String, String>> rows) {
         List<Map<String, String>> epochs = rows.stream().filter(r -> "epoch".equals(r.get("kind"))).toList();
         return Charts.lines("Validation SSIM per epoch", "epoch", "SSIM (held-out, see definition)",
                 List.of(series(epochs, "epoch", "val_ssim", "validation SSIM")));
