@@ -346,7 +346,7 @@ var teacher = ws.teacher(ws.quick());
 TeacherCache cache = ws.teacherCache(ds, teacher, ws.quick() ? 0 : 512);
 String shown = display("text/html", teacher.standIn()
         ? Inline.warning("STAND-IN teacher with random weights (no trained teacher installed): the teacher rows and the "
-            + "students' teacher terms are mechanics, not results. " + teacher.describe())
+            + "students' teacher terms are mechanics, not results. " + teacher.why())
         : Inline.note("Teacher: " + teacher.describe()));"""
 
 QUICK_TRAIN = """String PRESET = ws.quick() ? "quick" : "seed";
@@ -394,7 +394,7 @@ System.out.println(students);"""),
 quadrant was seen in training), scores input, teacher (its cached output) and each student on every held-out
 quadrant at full size, and times each model."""),
     code("""Evaluation.Result ev = Evaluation.run(ds, seedRun, cache.dir(), students, ws.dir("eval"),
-        new Evaluation.Options(true, LATENCY_RUNS, null));
+        new Evaluation.Options(true, LATENCY_RUNS, ws.quick() ? false : null));   // quick: the teacher is not timed
 System.out.println("held-out photos: " + ev.heldOutPhotos() + ", " + ev.rows().size() / ev.models().size() + " quadrants, models "
         + ev.models() + " on " + ev.device());"""),
     md("""### Means with 95% confidence intervals

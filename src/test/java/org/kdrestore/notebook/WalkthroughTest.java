@@ -71,4 +71,29 @@ class WalkthroughTest {
         TeacherResolver.Resolved b = Walkthrough.standInTeacher(dir, 7);
         assertEquals(sha, b.sha256());
     }
+
+    @Test
+    void sweepChartHasOneSortedLinePerValueOfTheSecondKey() {
+        tech.tablesaw.api.Table t = tech.tablesaw.api.Table.create("s",
+                tech.tablesaw.api.StringColumn.create("train.lr", java.util.List.of("0.003", "0.0003", "0.003", "0.0003")),
+                tech.tablesaw.api.StringColumn.create("loss.teacher_l1", java.util.List.of("0.0", "0.0", "0.5", "0.5")),
+                tech.tablesaw.api.DoubleColumn.create("val SSIM", new double[] {0.8, 0.7, 0.6, 0.5}));
+        var c = Walkthrough.sweepChart(t, "train.lr", "loss.teacher_l1", "val SSIM");
+        assertEquals(2, c.getSeriesMap().size());
+        var s0 = c.getSeriesMap().get("loss.teacher_l1=0.0");
+        assertEquals(0.0003, s0.getXData()[0], 1e-12);
+        assertEquals(0.7, s0.getYData()[0], 1e-12);
+        assertEquals(0.8, s0.getYData()[1], 1e-12);
+        assertTrue(c.getStyler().isXAxisLogarithmic());
+    }
+
+    @Test
+    void curvesStackLossAndValidationChartsFromMetricsCsv() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(run.resolve("metrics.csv"), "kind,epoch,global_step,loss,gt_l1,val_ssim\n"
+                + "step,1,1,0.9,0.3,\nstep,1,2,0.8,0.25,\nepoch,1,2,0.85,0.27,0.71\n");
+        var img = Walkthrough.curves(run);
+        assertEquals(900, img.getWidth());
+        assertEquals(900, img.getHeight());
+    }
 }
