@@ -31,6 +31,8 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             DemoCommand.class,
             SweepCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

@@ -21,6 +21,7 @@ import org.kdrestore.report.RunReport;
 import org.kdrestore.sweep.SweepPlan;
 import org.kdrestore.sweep.TrialMetrics;
 import org.kdrestore.train.ConfigLoader;
+import org.kdrestore.train.PreparedTrainingSet;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -219,7 +220,8 @@ public record Walkthrough(Path home, String profile, Path work) {
     public Trainer.Result train(String name, TrainConfig cfg, PreparedDataset ds, TeacherCache cache,
             Consumer<BufferedImage> live, double refreshSeconds) throws IOException {
         Path runDir = freshRun(name);
-        NotebookTrainingSet data = new NotebookTrainingSet(ds, cfg.data().valFraction(), cfg.train().seed(), cache);
+        PreparedTrainingSet data = new PreparedTrainingSet(ds, cfg.data().valFraction(), cfg.train().seed(),
+                cfg.loss().usesTeacher() ? targets(cache) : null);
         ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "notebook-curves");
             t.setDaemon(true);
@@ -252,6 +254,36 @@ public record Walkthrough(Path home, String profile, Path work) {
             live.accept(curves(runDir));
         }
         return r;
+    }
+
+    /** The teacher cache as the trainer's second target (as {@code distill} does). */
+    static PreparedTrainingSet.TeacherTargets targets(TeacherCache cache) {
+        if (cache == null) {
+            throw new UserInputException("the loss has teacher terms but no teacher cache was given");
+        }
+        return new PreparedTrainingSet.TeacherTargets() {
+            @Override
+            public Path file(String id) {
+                TeacherCache.Entry e = cache.index().entries().get(id);
+                return e == null ? null : cache.dir().resolve(e.file());
+            }
+
+            @Override
+            public String inputSha256(String id) {
+                TeacherCache.Entry e = cache.index().entries().get(id);
+                return e == null ? null : e.imageSha256();
+            }
+
+            @Override
+            public String weightsSha256() {
+                return cache.index().weightsSha256();
+            }
+
+            @Override
+            public String describe() {
+                return cache.dir().toString();
+            }
+        };
     }
 
     /** The loss per component (per step) and validation SSIM (per epoch) of a run so far, one above the other. */
