@@ -314,12 +314,22 @@ public record Walkthrough(Path home, String profile, Path work) {
         Path runJson = runDir.resolve("run.json");
         if (Files.isRegularFile(runJson) && Files.isRegularFile(runDir.resolve("student.ckpt"))) {
             com.fasterxml.jackson.databind.JsonNode j = Json.MAPPER.readTree(runJson.toFile());
-            if ("finished".equals(j.path("status").asText()) && ConfigLoader.toTree(cfg).equals(j.path("config"))
+            // Compared as configs, not JSON trees: a number read back from run.json may be an int
+            // node where the record gives a long one.
+            if ("finished".equals(j.path("status").asText()) && sameConfig(j.path("config"), cfg, runJson)
                     && ds.manifestSha256().equals(j.path("dataset").path("manifest_hash").asText())) {
                 return runDir;
             }
         }
         return train(name, cfg, ds, cache, null, 0).runDir();
+    }
+
+    private static boolean sameConfig(com.fasterxml.jackson.databind.JsonNode recorded, TrainConfig cfg, Path runJson) {
+        try {
+            return ConfigLoader.fromTree(recorded, runJson.toString()).equals(cfg);
+        } catch (UserInputException e) {
+            return false; // written by another version: train afresh
+        }
     }
 
     /**
