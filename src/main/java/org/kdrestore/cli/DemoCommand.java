@@ -37,6 +37,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "DIR", description = "Weights cache with the official teacher (default $KD_RESTORE_CACHE or ~/.cache/kd-restore).")
     Path cache;
 
+    @Option(names = "--teacher", paramLabel = "auto|official|compact",
+            description = "Which teacher: auto (official weights if cached, else the shipped compact one; default), official, compact.")
+    String teacher = "auto";
+
     @Option(names = "--teacher-weights", paramLabel = "FILE", description = "Use this teacher instead of the resolution order.")
     Path teacherWeights;
 
@@ -63,10 +67,16 @@ public final class DemoCommand implements Callable<Integer> {
                     "--teacher-config needs --teacher-weights");
         }
         Path home = home();
+        TeacherResolver.Kind kind = switch (teacher) {
+            case "auto" -> null;
+            case "official" -> TeacherResolver.Kind.OFFICIAL;
+            case "compact" -> TeacherResolver.Kind.COMPACT;
+            default -> throw new org.kdrestore.common.UserInputException("--teacher " + teacher + ": expected auto, official or compact");
+        };
         PrintStream log = out.json ? null : System.err;
         Demo.Result r = Demo.run(new Demo.Options(home, photos != null ? photos : home.resolve("data-sample"),
                 work != null ? work : Demo.defaultWork(home), report != null ? report : home.resolve("reports").resolve("demo"),
-                cache != null ? cache : TeacherResolver.defaultCache(), teacherWeights, teacherConfig, config, sets, latencyRuns,
+                cache != null ? cache : TeacherResolver.defaultCache(), teacherWeights, teacherConfig, kind, config, sets, latencyRuns,
                 teacherLatency, out.json, log));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("report", r.report().toString());

@@ -113,12 +113,28 @@ public final class TeacherResolver {
      * @param cache the weights cache root (holds {@code weights/})
      */
     public static Resolved resolve(Path home, Path cache) throws IOException {
+        return resolve(home, cache, null);
+    }
+
+    /**
+     * Resolves the teacher; {@code only} = {@link Kind#OFFICIAL} or {@link Kind#COMPACT} restricts
+     * the search to that kind (null: the order above).
+     */
+    public static Resolved resolve(Path home, Path cache, Kind only) throws IOException {
         Path official = cache.resolve("weights").resolve(OFFICIAL_FILE);
-        if (Files.isRegularFile(official)) {
+        Path compact = home.resolve(COMPACT_DIR);
+        if (only == Kind.OFFICIAL && !Files.isRegularFile(official)) {
+            throw new UserInputException("the official teacher weights " + official + " are not cached; fetch them with "
+                    + "'kd-restore weights fetch restormer-motion-deblurring' (or set KD_RESTORE_CACHE)");
+        }
+        if (only == Kind.COMPACT && !Files.isDirectory(compact)) {
+            throw new UserInputException("the shipped compact teacher " + compact + " does not exist; train one with "
+                    + "'kd-restore teacher train --preset restormer-s'");
+        }
+        if (Files.isRegularFile(official) && only != Kind.COMPACT) {
             return new Resolved(Kind.OFFICIAL, "restormer-motion-deblurring", official, null,
                     RestormerConfig.motionDeblurring(), Hashing.sha256(official), null);
         }
-        Path compact = home.resolve(COMPACT_DIR);
         if (Files.isDirectory(compact)) {
             return fromFolder(compact, Kind.COMPACT);
         }

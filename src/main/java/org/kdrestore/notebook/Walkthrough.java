@@ -290,7 +290,10 @@ public record Walkthrough(Path home, String profile, Path work) {
     public static BufferedImage curves(Path runDir) throws IOException {
         List<Map<String, String>> rows = RunReport.readCsv(runDir.resolve("metrics.csv"));
         BufferedImage loss = Inline.chart(RunReport.lossChart(rows));
-        BufferedImage val = Inline.chart(RunReport.validationChart(rows));
+        Path runJson = runDir.resolve("run.json");
+        com.fasterxml.jackson.databind.JsonNode run = Files.isRegularFile(runJson) ? Json.MAPPER.readTree(runJson.toFile())
+                : Json.MAPPER.createObjectNode();
+        BufferedImage val = Inline.chart(RunReport.validationChart(rows, run));
         BufferedImage out = new BufferedImage(Math.max(loss.getWidth(), val.getWidth()), loss.getHeight() + val.getHeight(),
                 BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D g = out.createGraphics();

@@ -22,6 +22,7 @@ import org.kdrestore.infer.TeacherCache;
 import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.model.Restormer;
 import org.kdrestore.train.ConfigLoader;
+import org.kdrestore.train.PreparedTrainingSet;
 import org.kdrestore.train.TrainConfig;
 import org.kdrestore.train.Trainer;
 
@@ -49,12 +50,13 @@ public final class Demo {
      * @param weightsCache where official weights are looked for ({@code $KD_RESTORE_CACHE})
      * @param teacherWeights an explicit teacher instead of the resolution order (null: resolve)
      * @param teacherConfig its arch-config JSON (null: the motion-deblurring config)
+     * @param teacherKind only this kind of teacher (official or compact), null: the resolution order
      * @param sets {@code key=value} overrides on top of {@code preset}
      * @param latencyRuns timed runs per model (0: no latency)
      * @param teacherLatency time the teacher too; null = only when it is cheap (see {@link Evaluation.Options})
      */
     public record Options(Path home, Path photos, Path work, Path reportDir, Path weightsCache, Path teacherWeights,
-            Path teacherConfig, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
+            Path teacherConfig, TeacherResolver.Kind teacherKind, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
             PrintStream log) {}
 
     /** What the demo did; {@code reused} lists the stages that were taken from an earlier run. */
@@ -83,8 +85,12 @@ public final class Demo {
         t = System.nanoTime();
         TeacherResolver.Resolved teacher = o.teacherWeights() != null
                 ? TeacherResolver.given(o.teacherWeights(), o.teacherConfig())
-                : TeacherResolver.resolve(o.home(), o.weightsCache());
+                : TeacherResolver.resolve(o.home(), o.weightsCache(), o.teacherKind());
         log(o, "[2/5] teacher: " + teacher.describe());
+        log(o, "      needs " + Flops.human(Flops.restormer(teacher.config(), 540, 960).total()) + " per quadrant"
+                + (teacher.kind() == TeacherResolver.Kind.OFFICIAL && !Engines.device().isGpu()
+                        ? "; the full teacher on a CPU takes about a minute per uncached quadrant (--teacher compact uses the "
+                                + "shipped compact teacher instead)" : ""));
         TeacherCache.Summary cache;
         try (NDManager m = Engines.newManager()) {
             Restormer model = teacher.load(m);
@@ -114,7 +120,9 @@ public final class Demo {
                     + (o.sets().isEmpty() ? "" : " with " + String.join(" ", o.sets())) + ")");
             Files.createDirectories(runDir);
             Json.writeFile(runDir.resolve("teacher.json"), teacher.toMap());
-            Trainer.run(cfg, DemoTrainingSet.of(ds, cfg, TeacherCache.open(cache.cacheDir())),
+            PreparedTrainingSet set = new PreparedTrainingSet(ds, cfg.data().valFraction(), cfg.train().seed(),
+                    cfg.loss().usesTeacher() ? targets(TeacherCache.open(cache.cacheDir())) : null);
+            Trainer.run(cfg, set,
                     new Trainer.Options(runDir, resume, o.quiet(), "kd-restore demo: preset " + o.preset()
                             + (o.sets().isEmpty() ? "" : " + " + String.join(" ", o.sets()))));
         }
@@ -153,6 +161,33 @@ public final class Demo {
         log(o, String.format(Locale.ROOT, "demo finished in %.1f s%s", secs.get("total"),
                 allReused ? " (everything reused from the previous run; delete " + o.work() + " to start afresh)" : ""));
         return new Result(w.html(), runDir, ev, teacher, reused, secs);
+    }
+
+    /** The teacher cache as the trainer's second target (what {@code distill} wires in too). */
+    static PreparedTrainingSet.TeacherTargets targets(TeacherCache cache) {
+        return new PreparedTrainingSet.TeacherTargets() {
+            @Override
+            public Path file(String id) {
+                TeacherCache.Entry e = cache.index().entries().get(id);
+                return e == null ? null : cache.dir().resolve(e.file());
+            }
+
+            @Override
+            public String inputSha256(String id) {
+                TeacherCache.Entry e = cache.index().entries().get(id);
+                return e == null ? null : e.imageSha256();
+            }
+
+            @Override
+            public String weightsSha256() {
+                return cache.index().weightsSha256();
+            }
+
+            @Override
+            public String describe() {
+                return cache.dir().toString();
+            }
+        };
     }
 
     private static boolean isFinished(Path runDir) throws IOException {

@@ -352,7 +352,7 @@ public final class Evaluation {
             secs = median(opt.latencyRuns(), () -> net.predict(x).close());
         }
         return new Cost(name, net.parameterCount(), flops, secs, String.format(Locale.ROOT,
-                "one 1x3x1080x1920 forward, median of %d runs after 1 warm-up, on %s", opt.latencyRuns(), Engines.device()));
+                "one 1x3x1080x1920 forward, %s after 1 warm-up, on %s", runs(opt.latencyRuns()), Engines.device()));
     }
 
     private static Cost teacherCost(RestormerConfig cfg, NDManager manager, Options opt) {
@@ -374,10 +374,14 @@ public final class Evaluation {
             NDArray x = m.randomUniform(0f, 1f, new Shape(1, 3, 540, 960));
             double secs = median(opt.latencyRuns(), () -> inf.restore(x).close());
             return new Cost(TEACHER, params, flops, 4 * secs, String.format(Locale.ROOT,
-                    "4 x one 1x3x540x960 quadrant forward (untiled, as the cache computes it; a whole-frame forward is not timed "
-                            + "because it needs far more memory), median of %d runs after 1 warm-up, on %s; same architecture, "
-                            + "default-initialised weights", opt.latencyRuns(), Engines.device()));
+                    "4 x one 1x3x540x960 quadrant forward (untiled, as the teacher cache runs it; a whole 1080p frame is not "
+                            + "run, the teacher only ever sees quadrants), %s after 1 warm-up, on %s; same architecture, "
+                            + "default-initialised weights", runs(opt.latencyRuns()), Engines.device()));
         }
+    }
+
+    private static String runs(int n) {
+        return n == 1 ? "1 timed run" : "median of " + n + " timed runs";
     }
 
     private static double median(int runs, Runnable r) {

@@ -56,11 +56,15 @@ public final class EvaluationTables {
                 StringColumn.create("what was timed", c.stream().map(Evaluation.Cost::latencyNote).toList()));
     }
 
-    /** The summary table as fixed-width text for the terminal. */
+    /** The summary and paired differences as fixed-width text for the terminal. */
     public static String summaryText(Evaluation.Result r) {
-        StringBuilder sb = new StringBuilder(String.format("%-22s %-8s %3s %10s %10s %23s%n", "model", "metric", "n", "mean", "sd",
+        return statsText("model", r.summary()) + "\n" + statsText("paired difference", r.differences());
+    }
+
+    private static String statsText(String subject, List<Evaluation.Stat> stats) {
+        StringBuilder sb = new StringBuilder(String.format("%-22s %-8s %3s %10s %10s %23s%n", subject, "metric", "n", "mean", "sd",
                 "95% CI"));
-        for (Evaluation.Stat s : r.summary()) {
+        for (Evaluation.Stat s : stats) {
             sb.append(String.format(java.util.Locale.ROOT, "%-22s %-8s %3d %10.4f %10.4f %23s%n", s.subject(), s.metric(), s.n(),
                     s.mean(), s.sd(), Double.isNaN(s.ciLow()) ? "n/a (n<2)"
                             : String.format(java.util.Locale.ROOT, "[%.4f, %.4f]", s.ciLow(), s.ciHigh())));

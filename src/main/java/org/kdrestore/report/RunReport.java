@@ -73,9 +73,11 @@ public final class RunReport {
             doc.paragraph("Training loss per step: 'loss' is the weighted sum that was minimised; the other lines are the "
                     + "unweighted components (gt_* against the ground truth, teacher_* against the teacher's output). "
                     + "Terms that were off are not drawn.");
-            doc.image("validation_ssim.png", "validation SSIM per epoch", Charts.image(validationChart(rows)));
+            doc.image("validation_ssim.png", "validation SSIM per epoch", Charts.image(validationChart(rows, run)));
             doc.paragraph("Validation SSIM at the end of each epoch, as the trainer measured it (run.json "
-                    + "metric_definitions.val_ssim says on what: " + run.path("metric_definitions").path("val_ssim").asText("?") + ").");
+                    + "metric_definitions.val_ssim says on what: " + run.path("metric_definitions").path("val_ssim").asText("?")
+                    + "), with the degraded input's score on the same images as a flat line: above it the student improves on "
+                    + "doing nothing.");
             images.add(outDir.resolve("loss_curves.png"));
             images.add(outDir.resolve("validation_ssim.png"));
         } else {
@@ -180,10 +182,18 @@ public final class RunReport {
         return Charts.lines("Training loss per component", "step", "loss (unweighted terms; total weighted)", series);
     }
 
-    public static org.knowm.xchart.XYChart validationChart(List<Map<String, String>> rows) {
+    /** The student's validation SSIM per epoch, and the degraded input's (run.json val_input_baseline) as a flat line. */
+    public static org.knowm.xchart.XYChart validationChart(List<Map<String, String>> rows, JsonNode run) {
         List<Map<String, String>> epochs = rows.stream().filter(r -> "epoch".equals(r.get("kind"))).toList();
-        return Charts.lines("Validation SSIM per epoch", "epoch", "SSIM (held-out, see definition)",
-                List.of(series(epochs, "epoch", "val_ssim", "validation SSIM")));
+        List<Charts.Series> series = new ArrayList<>(List.of(series(epochs, "epoch", "val_ssim", "student")));
+        JsonNode base = run.path("val_input_baseline").path("ssim");
+        double[] x = series.get(0).x();
+        if (base.isNumber() && x.length > 0) {
+            double[] y = new double[x.length];
+            java.util.Arrays.fill(y, base.asDouble());
+            series.add(new Charts.Series("degraded input (baseline)", x, y));
+        }
+        return Charts.lines("Validation SSIM per epoch", "epoch", "SSIM (validation images, see definition)", series);
     }
 
     private static Charts.Series series(List<Map<String, String>> rows, String x, String y, String name) {

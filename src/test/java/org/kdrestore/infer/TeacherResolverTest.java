@@ -52,6 +52,18 @@ class TeacherResolverTest {
     }
 
     @Test
+    void askingForOneKindSkipsTheOtherOrSaysItIsMissing(@TempDir Path tmp) throws Exception {
+        compactFolder(tmp);
+        Path official = Files.createDirectories(tmp.resolve("cache/weights")).resolve(TeacherResolver.OFFICIAL_FILE);
+        Files.writeString(official, "stand-in");
+        assertEquals(TeacherResolver.Kind.COMPACT,
+                TeacherResolver.resolve(tmp, tmp.resolve("cache"), TeacherResolver.Kind.COMPACT).kind());
+        UserInputException e = assertThrows(UserInputException.class,
+                () -> TeacherResolver.resolve(tmp, tmp.resolve("other-cache"), TeacherResolver.Kind.OFFICIAL));
+        assertTrue(e.getMessage().contains("weights fetch restormer-motion-deblurring"), e.getMessage());
+    }
+
+    @Test
     void withNeitherTheRefusalNamesBothOptions(@TempDir Path tmp) {
         UserInputException e = assertThrows(UserInputException.class, () -> TeacherResolver.resolve(tmp, tmp.resolve("c")));
         assertTrue(e.getMessage().contains(TeacherResolver.OFFICIAL_FILE) && e.getMessage().contains("models/restormer-s")
