@@ -50,10 +50,21 @@ for nb in "${notebooks[@]}"; do
   else
     target_dir="$out"
   fi
-  # A generous start-up timeout: JShell's start can exceed 60 s on a busy 2-core machine.
-  if ! jupyter-nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=kd-restore \
-      --ExecutePreprocessor.startup_timeout=600 --ExecutePreprocessor.timeout=1800 \
-      --output-dir "$target_dir" --output "$name.ipynb" "$nb" >"$tmp/$name.log" 2>&1; then
+  # A generous start-up timeout: JShell's start can exceed 60 s on a busy 2-core machine. On a
+  # loaded machine the kernel now and then never answers its first kernel_info request (it binds
+  # its sockets and then waits forever; nbclient sends that request only once), so a start
+  # without an answer in 120 s is retried, three times at most.
+  ok=0
+  for attempt in 1 2 3 4; do
+    if jupyter-nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=kd-restore \
+        --ExecutePreprocessor.startup_timeout=120 --ExecutePreprocessor.timeout=1800 \
+        --output-dir "$target_dir" --output "$name.ipynb" "$nb" >"$tmp/$name.log" 2>&1; then
+      ok=1; break
+    fi
+    grep -q "Kernel didn't respond" "$tmp/$name.log" || break
+    echo "run-notebooks: the kernel did not start for $nb (attempt $attempt), retrying" >&2
+  done
+  if ((!ok)); then
     echo "NOTEBOOK FAILED: $nb"; tail -40 "$tmp/$name.log"; failed=$((failed + 1)); continue
   fi
   if ! /usr/bin/python3 tools/check_notebook.py "$target_dir/$name.ipynb"; then

@@ -147,7 +147,7 @@ public final class RunReport {
     }
 
     /** metrics.csv rows as column → value (empty values dropped). */
-    static List<Map<String, String>> readCsv(Path file) throws IOException {
+    public static List<Map<String, String>> readCsv(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
             throw new UserInputException(file + " is empty");
@@ -170,7 +170,7 @@ public final class RunReport {
         return out;
     }
 
-    static org.knowm.xchart.XYChart lossChart(List<Map<String, String>> rows) {
+    public static org.knowm.xchart.XYChart lossChart(List<Map<String, String>> rows) {
         List<Map<String, String>> steps = rows.stream().filter(r -> "step".equals(r.get("kind"))).toList();
         List<Charts.Series> series = new ArrayList<>();
         for (String col : List.of("loss", "gt_l1", "gt_ssim", "gt_vgg", "teacher_l1", "teacher_ssim", "teacher_vgg")) {
@@ -183,7 +183,7 @@ public final class RunReport {
     }
 
     /** The student's validation SSIM per epoch, and the degraded input's (run.json val_input_baseline) as a flat line. */
-    static org.knowm.xchart.XYChart validationChart(List<Map<String, String>> rows, JsonNode run) {
+    public static org.knowm.xchart.XYChart validationChart(List<Map<String, String>> rows, JsonNode run) {
         List<Map<String, String>> epochs = rows.stream().filter(r -> "epoch".equals(r.get("kind"))).toList();
         List<Charts.Series> series = new ArrayList<>(List.of(series(epochs, "epoch", "val_ssim", "student")));
         JsonNode base = run.path("val_input_baseline").path("ssim");
