@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             KernelCommand.class,
             BenchCommand.class,
+            TeacherCommand.class,
             DegradeCommand.class,
             PrepareCommand.class,
             DataCommand.class,

@@ -1,0 +1,69 @@
+package org.kdrestore.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
+
+/**
+ * Restormer's channel LayerNorm: normalises each pixel over its C channels (upstream reshapes
+ * to (B, HW, C) and normalises the last axis; we reduce axis 1 of NCHW, which is the same sum).
+ * The variance is the biased one, eps 1e-5 inside the square root. The parameters sit in a child
+ * {@code body}, as upstream's keys do ({@code norm1.body.weight}).
+ */
+public final class LayerNorm extends UnaryBlock {
+    static final float EPS = 1e-5f;
+    private final UnaryBlock body;
+
+    public LayerNorm(int channels, LayerNormType type) {
+        body = addChildBlock("body", type == LayerNormType.BIAS_FREE ? new BiasFree(channels) : new WithBias(channels));
+    }
+
+    @Override
+    public NDArray apply(NDArray x) {
+        return body.apply(x);
+    }
+
+    private static Parameter param(String name, int channels, Initializer init) {
+        return Parameter.builder().setName(name).setType(name.equals("bias") ? Parameter.Type.BIAS : Parameter.Type.GAMMA)
+                .optShape(new Shape(channels)).optInitializer(init).build();
+    }
+
+    private static NDArray perChannel(Parameter p) {
+        NDArray a = p.getArray();
+        return a.reshape(1, a.getShape().get(0), 1, 1);
+    }
+
+    /** (x − μ) / √(σ² + eps) · weight + bias. */
+    static final class WithBias extends UnaryBlock {
+        private final Parameter weight;
+        private final Parameter bias;
+
+        WithBias(int channels) {
+            weight = addParameter(param("weight", channels, Initializer.ONES));
+            bias = addParameter(param("bias", channels, Initializer.ZEROS));
+        }
+
+        @Override
+        public NDArray apply(NDArray x) {
+            NDArray centred = x.sub(x.mean(new int[] {1}, true));
+            NDArray std = centred.square().mean(new int[] {1}, true).add(EPS).sqrt();
+            return centred.div(std).mul(perChannel(weight)).add(perChannel(bias));
+        }
+    }
+
+    /** x / √(σ² + eps) · weight — the mean is used for σ² but not subtracted from x. */
+    static final class BiasFree extends UnaryBlock {
+        private final Parameter weight;
+
+        BiasFree(int channels) {
+            weight = addParameter(param("weight", channels, Initializer.ONES));
+        }
+
+        @Override
+        public NDArray apply(NDArray x) {
+            NDArray std = x.sub(x.mean(new int[] {1}, true)).square().mean(new int[] {1}, true).add(EPS).sqrt();
+            return x.div(std).mul(perChannel(weight));
+        }
+    }
+}
