@@ -1,0 +1,191 @@
+package org.kdrestore.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.weights.ParameterNames;
+
+/**
+ * The seed's lightweight student, top to bottom like the seed's diagram:
+ * <pre>
+ *   encoder: Conv3x3(3→w, pad 1) → ReLU → MaxPool 2
+ *   middle:  [Conv3x3(w→w, pad 1) → ReLU] × depth
+ *   decoder: Upsample ×2 → Conv3x3(w→3, pad 1) → [ReLU] → Sigmoid   (or + input, clip, when residual)
+ * </pre>
+ * Children are named {@code encoder}, {@code middle}, {@code decoder} and are sequential, so the
+ * parameter names equal a PyTorch {@code nn.Sequential} state_dict ({@code encoder.0.weight},
+ * {@code middle.0.bias}, {@code decoder.1.weight}).
+ *
+ * <p>Sizes: the output has the input's height and width. MaxPool 2 then Upsample ×2 gives back
+ * an even size exactly; an odd height or width is first padded by one replicated row/column at
+ * the bottom/right, and the output is cropped back. Even sizes (960×540, 1920×1080) are untouched.
+ */
+public final class StudentCnn extends AbstractBlock {
+    private static final byte VERSION = 1;
+
+    private final StudentConfig config;
+    private final SequentialBlock encoder;
+    private final SequentialBlock middle;
+    private final SequentialBlock decoder;
+
+    public StudentCnn(StudentConfig config) {
+        super(VERSION);
+        this.config = config;
+        int w = config.width();
+        encoder = new SequentialBlock()
+                .add(conv(w))
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false));
+        middle = new SequentialBlock();
+        for (int i = 0; i < config.depth(); i++) {
+            middle.add(conv(w)).add(Activation.reluBlock());
+        }
+        decoder = new SequentialBlock()
+                .add(new LambdaBlock(list -> new NDList(upsample2(list.singletonOrThrow(), config.upsample())), "upsample"))
+                .add(conv(3));
+        if (config.reluBeforeSigmoid()) {
+            decoder.add(Activation.reluBlock());
+        }
+        if (!config.residual()) {
+            decoder.add(Activation.sigmoidBlock());
+        }
+        addChildBlock("encoder", encoder);
+        addChildBlock("middle", middle);
+        addChildBlock("decoder", decoder);
+    }
+
+    private static Conv2d conv(int filters) {
+        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build();
+    }
+
+    public StudentConfig config() {
+        return config;
+    }
+
+    /** Builds, initialises for NCHW float32 input and fills the weights like PyTorch's default init. */
+    public static StudentCnn create(StudentConfig config, NDManager manager, long seed) {
+        StudentCnn net = new StudentCnn(config);
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 8, 8));
+        net.initLikeTorch(seed);
+        return net;
+    }
+
+    /**
+     * PyTorch's default Conv2d init (kaiming_uniform with a=√5, which is U(−b, b) with
+     * b = 1/√fan_in, for the weight and the bias alike), drawn from a Java RNG seeded by
+     * {@code seed} so that it is the same on every machine and device.
+     */
+    public void initLikeTorch(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (Map.Entry<String, Parameter> e : ParameterNames.of(this).entrySet()) {
+            NDArray a = e.getValue().getArray();
+            Shape weightShape = e.getKey().endsWith(".bias")
+                    ? ParameterNames.of(this).get(e.getKey().replace(".bias", ".weight")).getArray().getShape()
+                    : a.getShape();
+            long fanIn = weightShape.size() / weightShape.get(0);
+            double bound = 1.0 / Math.sqrt(fanIn);
+            float[] v = new float[Math.toIntExact(a.size())];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+            }
+            a.set(v);
+        }
+    }
+
+    /** Number of trainable values. */
+    public long parameterCount() {
+        return ParameterNames.of(this).values().stream().mapToLong(p -> p.getArray().size()).sum();
+    }
+
+    /** The parameters under PyTorch state_dict names, in registration order. */
+    public Map<String, Parameter> namedParameters() {
+        return ParameterNames.of(this);
+    }
+
+    /** Inference on an NCHW batch (or one CHW image); no gradient. */
+    public NDArray predict(NDArray x) {
+        boolean single = x.getShape().dimension() == 3;
+        NDArray in = single ? x.expandDims(0) : x;
+        NDArray y = forward(new ParameterStore(x.getManager(), false), new NDList(in), false).singletonOrThrow();
+        return single ? y.squeeze(0) : y;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        Shape s = x.getShape();
+        if (s.dimension() != 4 || s.get(1) != 3) {
+            throw new UserInputException("student input must be N×3×H×W, got " + s);
+        }
+        long h = s.get(2);
+        long w = s.get(3);
+        NDArray padded = padToEven(x);
+        NDList y = encoder.forward(ps, new NDList(padded), training, params);
+        y = middle.forward(ps, y, training, params);
+        y = decoder.forward(ps, y, training, params);
+        NDArray out = y.singletonOrThrow();
+        if (config.residual()) {
+            out = out.add(padded).clip(0f, 1f);
+        }
+        if (out.getShape().get(2) != h || out.getShape().get(3) != w) {
+            out = out.get(":, :, :" + h + ", :" + w);
+        }
+        return new NDList(out);
+    }
+
+    /** Replicates the last row and/or column so both sizes are even. */
+    static NDArray padToEven(NDArray x) {
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        if (h % 2 == 1) {
+            x = x.concat(x.get(":, :, " + (h - 1) + ":, :"), 2);
+        }
+        if (w % 2 == 1) {
+            x = x.concat(x.get(":, :, :, " + (w - 1) + ":"), 3);
+        }
+        return x;
+    }
+
+    /** Upsampling by 2: nearest repeats each pixel 2×2; bilinear is torch's align_corners=false. */
+    static NDArray upsample2(NDArray x, String mode) {
+        if ("nearest".equals(mode)) {
+            return x.repeat(2, 2).repeat(3, 2);
+        }
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        return x.getNDArrayInternal().interpolation(new long[] {2 * h, 2 * w}, BILINEAR, false);
+    }
+
+    /** DJL's PyTorch engine passes this code to torch's interpolate: 1 is bilinear. */
+    private static final int BILINEAR = 1;
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape s = inputShapes[0];
+        Shape even = new Shape(s.get(0), s.get(1), s.get(2) + s.get(2) % 2, s.get(3) + s.get(3) % 2);
+        encoder.initialize(manager, dataType, even);
+        Shape[] e = encoder.getOutputShapes(new Shape[] {even});
+        middle.initialize(manager, dataType, e);
+        Shape[] m = middle.getOutputShapes(e);
+        decoder.initialize(manager, dataType, m);
+    }
+}

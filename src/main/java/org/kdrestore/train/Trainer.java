@@ -1,0 +1,434 @@
+package org.kdrestore.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.kdrestore.common.AtomicFiles;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.Hashing;
+import org.kdrestore.common.Json;
+import org.kdrestore.common.Progress;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.loss.DistillationLoss;
+import org.kdrestore.loss.LossComponents;
+import org.kdrestore.metric.Definition;
+import org.kdrestore.metric.PixelErrors;
+import org.kdrestore.metric.Ssim;
+import org.kdrestore.model.StudentCnn;
+import org.kdrestore.model.StudentConfig;
+import org.kdrestore.model.Vgg16Features;
+import org.kdrestore.weights.StateDict;
+import org.kdrestore.weights.Weights;
+
+/**
+ * Distillation training of the student. Everything about a run lives in its folder:
+ * <pre>
+ *   run.json                 resolved config, git commit, dataset manifest hash, teacher weights
+ *                            sha256, metric definitions, library versions, device, start/end
+ *   metrics.csv              every step and epoch ({@link MetricsLog})
+ *   train.log                the log lines (device, notes, epochs)
+ *   checkpoints/last.ckpt    written atomically every train.checkpoint_every steps and every epoch
+ *   checkpoints/epoch-NNN.ckpt  the state at the end of epoch NNN
+ *   student.ckpt             the final checkpoint (what {@code student forward --checkpoint} takes)
+ *   student.safetensors      the final weights alone, PyTorch state_dict names
+ * </pre>
+ * Determinism: initial weights come from {@code train.seed} through a Java RNG; each epoch's
+ * order, crops and flips from (seed, epoch) ({@link EpochPlan}); there is no other randomness.
+ * So on the CPU a run that is killed and resumed from its last checkpoint ends with the same
+ * weights, bit for bit, as one that never stopped.
+ */
+public final class Trainer {
+    /** Test hook: after this global step the process stops moving (so a test can kill it mid-epoch). */
+    static final String HANG_AFTER_STEP = "kdrestore.debug.hangAfterStep";
+
+    /**
+     * @param runDir the run folder
+     * @param resume continue from {@code runDir/checkpoints/last.ckpt}
+     * @param quiet no progress bar and no log lines on stderr (--json)
+     * @param configSource what the config came from, for run.json
+     */
+    public record Options(Path runDir, boolean resume, boolean quiet, String configSource) {}
+
+    /** What a finished run reports. */
+    public record Result(Path runDir, long steps, int epochs, double lastLoss, double valSsim, double valPsnr,
+            Path checkpoint, Path weights, long parameterCount, String device) {}
+
+    private final TrainConfig cfg;
+    private final TrainingSet data;
+    private final Options opt;
+    private final Path runDir;
+    private final long startNanos = System.nanoTime();
+
+    private Trainer(TrainConfig cfg, TrainingSet data, Options opt) {
+        this.cfg = cfg;
+        this.data = data;
+        this.opt = opt;
+        this.runDir = opt.runDir();
+    }
+
+    public static Result run(TrainConfig cfg, TrainingSet data, Options opt) throws IOException {
+        return new Trainer(cfg, data, opt).run();
+    }
+
+    public static Path lastCheckpoint(Path runDir) {
+        return runDir.resolve("checkpoints").resolve("last.ckpt");
+    }
+
+    private Result run() throws IOException {
+        Path last = lastCheckpoint(runDir);
+        Path runJson = runDir.resolve("run.json");
+        if (!opt.resume() && (Files.exists(last) || Files.exists(runJson))) {
+            throw new UserInputException("run folder " + runDir + " already holds a run (" + (Files.exists(last) ? last : runJson)
+                    + "); pass --resume to continue it, or choose another --run-dir");
+        }
+        if (opt.resume() && !Files.exists(last)) {
+            throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
+        }
+        if (data.trainIds().isEmpty()) {
+            throw new UserInputException("the dataset has no training samples");
+        }
+        Files.createDirectories(last.getParent());
+        TrainConfig.Train t = cfg.train();
+        StudentConfig studentCfg = cfg.student().resolve();
+        JsonNode cfgTree = ConfigLoader.toTree(cfg);
+
+        try (NDManager manager = Engines.newManager()) {
+            log("device: " + Engines.describe());
+            StudentCnn net = StudentCnn.create(studentCfg, manager, t.seed());
+            DistillationLoss loss = new DistillationLoss(cfg.loss(), loadVgg(manager));
+            for (String n : loss.notes()) {
+                log("note: " + n);
+            }
+            boolean withTeacher = cfg.loss().usesTeacher();
+            try (Adam adam = new Adam(net.namedParameters(), Adam.Settings.of(t.lr()))) {
+                int epoch = 0;
+                int batch = 0;
+                long global = 0;
+                Map<String, Object> info;
+                MetricsLog metrics;
+                if (opt.resume()) {
+                    Checkpoint.Loaded ck = Checkpoint.read(last, manager);
+                    Checkpoint.State s = ck.state();
+                    requireSameConfig(s.config(), cfgTree, last);
+                    org.kdrestore.weights.StateDictLoader.load(net, ck.model(), true, last.toString());
+                    adam.load(ck.optimizer(), s.adamStep(), last.toString());
+                    epoch = s.epochDone() ? s.epoch() + 1 : s.epoch();
+                    batch = s.epochDone() ? 0 : s.batch();
+                    global = s.globalStep();
+                    metrics = MetricsLog.resume(runDir.resolve("metrics.csv"), global, epoch, epoch + 1);
+                    info = readRunJson(runJson);
+                    @SuppressWarnings("unchecked")
+                    List<Object> resumed = (List<Object>) info.computeIfAbsent("resumed", k -> new ArrayList<>());
+                    resumed.add(Map.of("at", Instant.now().toString(), "from_step", global));
+                    info.put("status", "running");
+                    log("resumed from " + last + " at epoch " + (epoch + 1) + ", batch " + batch + ", step " + global);
+                } else {
+                    metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
+                    info = newRunJson(cfgTree, studentCfg, net, loss);
+                }
+                Json.writeFile(runJson, info);
+                try (metrics) {
+                    return loop(manager, net, adam, loss, withTeacher, metrics, info, epoch, batch, global);
+                }
+            }
+        }
+    }
+
+    private Result loop(NDManager manager, StudentCnn net, Adam adam, DistillationLoss loss, boolean withTeacher,
+            MetricsLog metrics, Map<String, Object> info, int startEpoch, int startBatch, long global) throws IOException {
+        TrainConfig.Train t = cfg.train();
+        List<String> ids = data.trainIds();
+        int perEpoch = EpochPlan.batchesPerEpoch(ids.size(), t);
+        long planned = (long) perEpoch * t.epochs();
+        long total = t.maxSteps() > 0 ? Math.min(planned, t.maxSteps()) : planned;
+        Integer hangAfter = Integer.getInteger(HANG_AFTER_STEP);
+        ParameterStore ps = new ParameterStore(manager, false);
+        Engine engine = Engines.engine();
+        double lastLoss = Double.NaN;
+        double valSsim = Double.NaN;
+        double valPsnr = Double.NaN;
+        int epochsRun = startEpoch;
+        log(String.format("training: %d samples, %d batches/epoch of %d, %d epochs, %d steps in all%s", ids.size(), perEpoch,
+                t.batchSize(), t.epochs(), total, global > 0 ? " (" + global + " done)" : ""));
+        try (Progress progress = new Progress("distill", total - global, opt.quiet())) {
+            for (int epoch = startEpoch; epoch < t.epochs() && global < total; epoch++) {
+                List<List<EpochPlan.Item>> plan = EpochPlan.batches(ids, t.seed(), epoch, t);
+                int b = epoch == startEpoch ? startBatch : 0;
+                long stepEnd = System.nanoTime();
+                try (Prefetcher pf = new Prefetcher(data, plan, b, t.crop(), withTeacher, t.prefetch(), t.loaderThreads())) {
+                    for (; b < plan.size() && global < total; b++) {
+                        Prefetcher.Batch batch = pf.next();
+                        LossComponents lc;
+                        try (NDManager step = manager.newSubManager()) {
+                            Shape shape = new Shape(batch.n(), 3, batch.height(), batch.width());
+                            NDArray x = step.create(batch.input(), shape);
+                            NDArray gt = step.create(batch.gt(), shape);
+                            NDArray te = batch.teacher() == null ? null : step.create(batch.teacher(), shape);
+                            adam.zeroGrad();
+                            try (GradientCollector gc = engine.newGradientCollector()) {
+                                NDArray y = net.forward(ps, new NDList(x), true).singletonOrThrow();
+                                lc = loss.forward(y, gt, te);
+                                gc.backward(lc.total());
+                            }
+                            lastLoss = lc.totalValue();
+                            adam.step();
+                        }
+                        global++;
+                        long now = System.nanoTime();
+                        double ips = batch.n() / ((now - stepEnd) / 1e9);
+                        stepEnd = now;
+                        if (!Double.isFinite(lastLoss)) {
+                            throw new IllegalStateException("loss became " + lastLoss + " at step " + global
+                                    + " (epoch " + (epoch + 1) + "); lower train.lr");
+                        }
+                        metrics.step(epoch + 1, global, b + 1, adam.settings().lr(), lastLoss, lc.raw(), ips, elapsed());
+                        progress.status(String.format("epoch %d/%d step %d loss %.4f", epoch + 1, t.epochs(), global, lastLoss));
+                        progress.step();
+                        if (t.checkpointEvery() > 0 && global % t.checkpointEvery() == 0) {
+                            checkpoint(net, adam, epoch, b + 1, false, global);
+                        }
+                        if (hangAfter != null && global == hangAfter) {
+                            hang();
+                        }
+                    }
+                }
+                double[] val = validate(manager, net);
+                valSsim = val[0];
+                valPsnr = val[1];
+                metrics.epoch(epoch + 1, global, adam.settings().lr(), valSsim, valPsnr, elapsed());
+                checkpoint(net, adam, epoch, b, true, global);
+                copy(lastCheckpoint(runDir), runDir.resolve("checkpoints").resolve(String.format("epoch-%03d.ckpt", epoch + 1)));
+                log(String.format("epoch %d/%d: step %d, last loss %.5f, validation SSIM %.4f, PSNR %.2f dB", epoch + 1,
+                        t.epochs(), global, lastLoss, valSsim, valPsnr));
+                epochsRun = epoch + 1;
+            }
+        }
+        Path finalCkpt = runDir.resolve("student.ckpt");
+        copy(lastCheckpoint(runDir), finalCkpt);
+        Path weights = runDir.resolve("student.safetensors");
+        Map<String, NDArray> sd = new LinkedHashMap<>();
+        net.namedParameters().forEach((k, p) -> sd.put(k, p.getArray()));
+        Weights.save(weights, sd);
+        Result result = new Result(runDir, global, epochsRun, lastLoss, valSsim, valPsnr, finalCkpt, weights,
+                net.parameterCount(), Engines.device().toString());
+        info.put("status", "finished");
+        info.put("ended_at", Instant.now().toString());
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("steps", global);
+        res.put("epochs", epochsRun);
+        res.put("last_loss", finite(lastLoss));
+        res.put("val_ssim", finite(valSsim));
+        res.put("val_psnr", finite(valPsnr));
+        res.put("checkpoint", finalCkpt.getFileName().toString());
+        res.put("weights", weights.getFileName().toString());
+        res.put("weights_sha256", Hashing.sha256(weights));
+        info.put("result", res);
+        Json.writeFile(runDir.resolve("run.json"), info);
+        return result;
+    }
+
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? v : String.valueOf(v);
+    }
+
+    /** Mean SSIM (pytorch-msssim definition, data range 1) and PSNR over the validation samples; NaN when none. */
+    private double[] validate(NDManager manager, StudentCnn net) throws IOException {
+        List<String> ids = data.validationIds();
+        int max = cfg.data().valMaxImages();
+        if (max > 0 && ids.size() > max) {
+            ids = ids.subList(0, max);
+        }
+        if (ids.isEmpty()) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        Definition def = Definition.pytorchMsssim(1.0);
+        double ssim = 0;
+        double psnr = 0;
+        int crop = cfg.data().valCrop();
+        for (String id : ids) {
+            TrainingSet.Sample s = data.load(id, false);
+            TrainingSet.Planar in = s.degraded();
+            TrainingSet.Planar gt = s.sharp();
+            if (crop > 0 && (crop < in.height() || crop < in.width())) {
+                int h = Math.min(crop, in.height());
+                int w = Math.min(crop, in.width());
+                int y0 = (in.height() - h) / 2;
+                int x0 = (in.width() - w) / 2;
+                in = in.crop(y0, x0, h, w, false, false);
+                gt = gt.crop(y0, x0, h, w, false, false);
+            }
+            try (NDManager m = manager.newSubManager()) {
+                Shape shape = new Shape(1, 3, in.height(), in.width());
+                NDArray y = net.predict(m.create(in.chw(), shape));
+                NDArray g = m.create(gt.chw(), shape);
+                ssim += Ssim.perImage(y, g, def).getFloat(0);
+                psnr += PixelErrors.psnrPerImage(y, g, 1.0)[0];
+            }
+        }
+        return new double[] {ssim / ids.size(), psnr / ids.size()};
+    }
+
+    private void checkpoint(StudentCnn net, Adam adam, int epoch, int batch, boolean epochDone, long global) throws IOException {
+        Checkpoint.State s = new Checkpoint.State(Checkpoint.FORMAT, epoch, batch, epochDone, global, adam.stepCount(),
+                adam.settings().lr(), ConfigLoader.toTree(cfg), net.config(), net.parameterCount(), Instant.now().toString());
+        Checkpoint.write(lastCheckpoint(runDir), net, adam, s);
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        AtomicFiles.write(to, out -> Files.copy(from, out));
+    }
+
+    private Vgg16Features loadVgg(NDManager manager) throws IOException {
+        String path = cfg.train().vggWeights();
+        if (!cfg.loss().usesVgg() || path == null || path.isBlank()) {
+            return null;
+        }
+        Path file = Path.of(path);
+        Vgg16Features.Layer deepest = cfg.loss().vggLayers().stream().map(Vgg16Features.Layer::parse)
+                .max(Comparator.comparingInt(l -> l.end)).orElseThrow();
+        try (StateDict sd = Weights.read(file, manager)) {
+            return Vgg16Features.load(manager, sd.tensors(), deepest, file.toString());
+        }
+    }
+
+    private void requireSameConfig(JsonNode saved, JsonNode now, Path ckpt) {
+        TrainConfig before = ConfigLoader.fromTree(saved, "checkpoint " + ckpt);
+        if (!before.equals(cfg)) {
+            List<String> diff = new ArrayList<>();
+            diffKeys(ConfigLoader.toTree(before), now, "", diff);
+            throw new UserInputException("the config differs from the one " + ckpt + " was trained with (" + String.join(", ", diff)
+                    + "); resume with the same config (or without --config, which reuses run.json's)");
+        }
+    }
+
+    private static void diffKeys(JsonNode a, JsonNode b, String prefix, List<String> out) {
+        if (a != null && b != null && a.isObject() && b.isObject()) {
+            java.util.Set<String> keys = new java.util.TreeSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                diffKeys(a.get(k), b.get(k), prefix + k + ".", out);
+            }
+        } else if (a == null || b == null || !a.toString().equals(b.toString())) {
+            String key = prefix.substring(0, prefix.length() - 1);
+            out.add(key + ": " + a + " -> " + b);
+        }
+    }
+
+    private Map<String, Object> newRunJson(JsonNode cfgTree, StudentConfig studentCfg, StudentCnn net, DistillationLoss loss) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("kind", "kd-restore distill run");
+        info.put("status", "running");
+        info.put("started_at", Instant.now().toString());
+        info.put("ended_at", null);
+        info.put("config_source", opt.configSource());
+        info.put("config", cfgTree);
+        Map<String, Object> student = new LinkedHashMap<>();
+        student.put("name", studentCfg.describe());
+        student.put("config", studentCfg);
+        student.put("parameter_count", net.parameterCount());
+        info.put("student", student);
+        info.put("git_commit", gitCommit());
+        Map<String, Object> ds = new LinkedHashMap<>();
+        ds.put("manifest_hash", data.manifestHash());
+        ds.put("train_samples", data.trainIds().size());
+        ds.put("validation_samples", data.validationIds().size());
+        info.put("dataset", ds);
+        info.put("teacher_weights_sha256", data.teacherWeightsSha256());
+        Map<String, Object> vgg = new LinkedHashMap<>();
+        String vggPath = cfg.train().vggWeights();
+        vgg.put("path", vggPath);
+        try {
+            vgg.put("sha256", vggPath == null || vggPath.isBlank() ? null : Hashing.sha256(Path.of(vggPath)));
+        } catch (IOException e) {
+            vgg.put("sha256", null);
+        }
+        info.put("vgg_weights", vgg);
+        Map<String, Object> defs = new LinkedHashMap<>();
+        defs.put("loss", loss.describe());
+        defs.put("loss_notes", loss.notes());
+        defs.put("val_ssim", "mean over validation images of SSIM " + Definition.pytorchMsssim(1.0).describe()
+                + "; images are " + (cfg.data().valCrop() > 0 ? "centre crops of side " + cfg.data().valCrop() : "whole"));
+        defs.put("val_psnr", PixelErrors.DEFINITION + "; data range 1");
+        defs.put("images_per_s", "batch size / wall time between the ends of consecutive steps (includes waiting for data)");
+        defs.put("optimizer", "Adam as torch.optim.Adam (betas 0.9/0.999, eps 1e-8, no weight decay), constant lr");
+        info.put("metric_definitions", defs);
+        Map<String, Object> libs = new LinkedHashMap<>();
+        libs.put("kd_restore", String.valueOf(Trainer.class.getPackage().getImplementationVersion()));
+        libs.put("java", System.getProperty("java.version"));
+        libs.put("djl", Engine.getDjlVersion());
+        libs.put("engine", Engines.engine().getEngineName() + " " + Engines.engine().getVersion());
+        info.put("libraries", libs);
+        info.put("device", Engines.describe());
+        return info;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readRunJson(Path runJson) throws IOException {
+        if (!Files.exists(runJson)) {
+            return new LinkedHashMap<>();
+        }
+        return Json.MAPPER.readValue(runJson.toFile(), LinkedHashMap.class);
+    }
+
+    /** The commit of the working directory's git checkout, "unknown" when there is none. */
+    static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && out.matches("[0-9a-f]{40}")) {
+                Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").redirectErrorStream(true).start();
+                String dirty = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                d.waitFor(5, TimeUnit.SECONDS);
+                return dirty.isEmpty() ? out : out + "-dirty";
+            }
+        } catch (IOException e) {
+            // no git on this machine
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "unknown";
+    }
+
+    private double elapsed() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private void log(String line) throws IOException {
+        if (!opt.quiet()) {
+            System.err.println(line);
+        }
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static void hang() {
+        System.err.println("debug: hanging after step as asked by -D" + HANG_AFTER_STEP);
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
