@@ -26,7 +26,6 @@ import picocli.CommandLine.Command;
             MetricCommand.class,
             LossCommand.class,
             VggCommand.class,
-            BenchMetricCommand.class,
             WeightsCommand.class,
         })
 public final class KdRestore implements Runnable {
