@@ -44,7 +44,7 @@ public final class Ssim {
     static NDArray[] ssimAndCs(NDArray x, NDArray y, Definition def) {
         checkShapes(x, y, def);
         NDManager parent = x.getManager();
-        if (!def.isSkimage() && !x.hasGradient() && !y.hasGradient() && "cpu".equals(x.getDevice().getDeviceType())) {
+        if (!def.isSkimage() && !org.kdrestore.common.Engines.gradientWanted(x, y) && "cpu".equals(x.getDevice().getDeviceType())) {
             return onCpu(x, y, def, parent);
         }
         try (NDManager scope = parent.newSubManager()) {

@@ -31,7 +31,7 @@ final class RowStrips {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         long rows = Math.max(8, stripBytes / (4L * n * w * widestChannels));
-        if (x.hasGradient() || rows >= h) {
+        if (org.kdrestore.common.Engines.gradientWanted(x) || rows >= h) {
             return f.apply(x);
         }
         NDList parts = new NDList();

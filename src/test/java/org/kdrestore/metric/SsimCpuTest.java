@@ -49,4 +49,19 @@ class SsimCpuTest {
     void singleImageChwEqualsEnginePath() {
         assertSameAsEngine(new Shape(3, 33, 50));
     }
+
+    @Test
+    void anIntermediateResultInsideAGradientCollectorGetsTheSsimGradient() {
+        try (NDManager m = Engines.newManager()) {
+            m.getEngine().setRandomSeed(6);
+            NDArray p = m.randomUniform(0f, 1f, new Shape(1, 3, 24, 24));
+            NDArray t = m.randomUniform(0f, 1f, new Shape(1, 3, 24, 24));
+            p.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = Engines.engine().newGradientCollector()) {
+                // p.mul(1) is not a leaf: DJL's hasGradient() is false for it, the engine path must still be taken
+                gc.backward(Ssim.ssim(p.mul(1f), t, Definition.pytorchMsssim(1)));
+            }
+            assertTrue(p.getGradient().abs().sum().getFloat() > 0, "SSIM gave no gradient");
+        }
+    }
 }
