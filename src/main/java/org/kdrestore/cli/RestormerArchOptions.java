@@ -35,7 +35,7 @@ public final class RestormerArchOptions {
     @Option(names = "--layernorm", paramLabel = "WithBias|BiasFree", description = "LayerNorm type (default WithBias).")
     String layerNorm;
 
-    @Option(names = "--bias", description = "Convolutions with bias (default false).")
+    @Option(names = "--bias", arity = "1", paramLabel = "true|false", description = "Convolutions with bias (default false).")
     Boolean bias;
 
     public RestormerConfig config() {

@@ -39,6 +39,20 @@ class TeacherCommandTest {
     }
 
     @Test
+    void forwardTakesUpstreamsPthCheckpointWithArchitectureFlags(@TempDir Path tmp) throws Exception {
+        try (NDManager m = Engines.newManager()) {
+            Map<String, NDArray> io = Fixtures.npz("tiny_biasfree_io.npz", m);
+            Npy.write(tmp.resolve("in.npy"), io.get("input"));
+            KdRestoreTest.Result r = KdRestoreTest.run("teacher", "forward", "--weights", Fixtures.path("tiny_biasfree.pth").toString(),
+                    "--dim", "8", "--blocks", "1,1,1,1", "--refinement-blocks", "1", "--heads", "1,2,4,8", "--ffn-factor", "2.66",
+                    "--layernorm", "BiasFree", "--bias", "true", "--no-clamp",
+                    "--input", tmp.resolve("in.npy").toString(), "--output", tmp.resolve("out.npy").toString());
+            assertEquals(0, r.code, r.err);
+            assertTrue(Fixtures.maxAbsDiff(Npy.read(m, tmp.resolve("out.npy")), io.get("output")) <= 1e-5f);
+        }
+    }
+
+    @Test
     void aNonRgbArrayIsRefusedWithItsShapeAndExitCode2(@TempDir Path tmp) throws Exception {
         Npy.writeFloat32(tmp.resolve("gray.npy"), new float[16 * 16], 1, 16, 16);
         KdRestoreTest.Result r = KdRestoreTest.run("teacher", "forward", "--weights", W, "--dim", "8", "--blocks", "1,1,1,1",

@@ -75,7 +75,7 @@ class TeacherCacheTest {
             assertEquals(1, third.reused());
 
             // Other inference settings go to another key, never mixed with these outputs.
-            TeacherCache.Summary tiled = TeacherCache.build(images, model, weights, opts.withTile(16, 8), root, m, true);
+            TeacherCache.Summary tiled = TeacherCache.build(images, model, weights, opts.withTile(24, 8), root, m, true);
             assertNotEquals(first.key(), tiled.key());
             UserInputException e = assertThrows(UserInputException.class, () -> TeacherCache.open(root));
             assertTrue(e.getMessage().contains("several caches"), e.getMessage());
