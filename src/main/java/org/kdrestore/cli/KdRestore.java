@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             KernelCommand.class,
             BenchCommand.class,
             TeacherCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
             DegradeCommand.class,
             PrepareCommand.class,
             DataCommand.class,

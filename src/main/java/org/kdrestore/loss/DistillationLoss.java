@@ -115,7 +115,9 @@ public final class DistillationLoss {
             } else {
                 value = t.loss().forward(pred, target);
             }
-            NDArray w = value.mul((float) t.loss().weight());
+            // A native scalar (full), not mul(Number): DJL frees the Java-memory scalar of
+            // mul(Number) right away although autograd still needs it in backward.
+            NDArray w = value.mul(value.getManager().full(new ai.djl.ndarray.types.Shape(), (float) t.loss().weight()));
             total = total == null ? w : total.add(w);
             raw.put(t.key(), (double) value.getFloat());
             weighted.put(t.key(), (double) w.getFloat());

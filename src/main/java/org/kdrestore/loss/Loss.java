@@ -20,7 +20,10 @@ public interface Loss {
 
     /** {@code weight() · forward(pred, target)}. */
     default NDArray weighted(NDArray pred, NDArray target) {
-        return forward(pred, target).mul((float) weight());
+        // full(), not mul(Number): DJL's scalar for mul(Number) lives in Java memory that is freed
+        // right after the op, while autograd still reads it in backward.
+        NDArray v = forward(pred, target);
+        return v.mul(v.getManager().full(new ai.djl.ndarray.types.Shape(), (float) weight()));
     }
 
     /** How the term is defined, for logs and reports. */

@@ -108,9 +108,12 @@ public final class Ssim {
         NDArray sigma12 = parts.get(4).sub(mu1Mu2);
         Number c1 = f64 ? (Number) def.c1() : (Number) (float) def.c1();
         Number c2 = f64 ? (Number) def.c2() : (Number) (float) def.c2();
-        // Same association as upstream so float32 rounding matches.
-        NDArray csMap = sigma12.mul(2).add(c2).div(sigma1Sq.add(sigma2Sq).add(c2));
-        NDArray ssimMap = mu1Mu2.mul(2).add(c1).div(mu1Sq.add(mu2Sq).add(c1)).mul(csMap);
+        // Same association as upstream so float32 rounding matches. 2·a is written a + a (the
+        // same bits): DJL's mul(Number) makes a scalar tensor on Java memory and frees it right
+        // after the op, while autograd keeps it for the backward pass, which then reads freed
+        // memory (sporadically garbage gradients, depending on when the GC runs).
+        NDArray csMap = sigma12.add(sigma12).add(c2).div(sigma1Sq.add(sigma2Sq).add(c2));
+        NDArray ssimMap = mu1Mu2.add(mu1Mu2).add(c1).div(mu1Sq.add(mu2Sq).add(c1)).mul(csMap);
         // flatten(2).mean(-1) as upstream (DJL's PyTorch mean also takes one axis only)
         long n = x.getShape().get(0);
         int[] last = {2};

@@ -76,11 +76,20 @@ public final class StudentCnn extends AbstractBlock {
         return config;
     }
 
-    /** Builds, initialises for NCHW float32 input and fills the weights like PyTorch's default init. */
+    /**
+     * Builds, initialises for NCHW float32 input and fills the weights like PyTorch's default
+     * init; with {@code residual} the last convolution starts at zero, so the untrained network
+     * is the identity and training learns a correction.
+     */
     public static StudentCnn create(StudentConfig config, NDManager manager, long seed) {
         StudentCnn net = new StudentCnn(config);
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 8, 8));
         net.initLikeTorch(seed);
+        if (config.residual()) {
+            Map<String, Parameter> p = net.namedParameters();
+            p.get("decoder.1.weight").getArray().muli(0);
+            p.get("decoder.1.bias").getArray().muli(0);
+        }
         return net;
     }
 

@@ -80,6 +80,16 @@ public final class ConfigLoader {
         return fromTree(tree, source + (sets == null || sets.isEmpty() ? "" : " with --set " + String.join(" ", sets)));
     }
 
+    /** A saved config (run.json's {@code config}) with {@code --set} overrides on top. */
+    public static TrainConfig load(JsonNode saved, String source, List<String> sets) {
+        ObjectNode tree = defaultsTree();
+        merge(tree, saved, "", source);
+        for (String s : sets == null ? List.<String>of() : sets) {
+            applySet(tree, s);
+        }
+        return fromTree(tree, source);
+    }
+
     /** The config as the tree that {@code run.json} shows (snake_case). */
     public static JsonNode toTree(TrainConfig c) {
         return MAPPER.valueToTree(c);

@@ -165,6 +165,16 @@ public final class Trainer {
         double valSsim = Double.NaN;
         double valPsnr = Double.NaN;
         int epochsRun = startEpoch;
+        if (!info.containsKey("val_input_baseline")) {
+            // What doing nothing scores: the degraded input itself against the ground truth.
+            double[] base = validate(manager, x -> x);
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("ssim", finite(base[0]));
+            b.put("psnr", finite(base[1]));
+            info.put("val_input_baseline", b);
+            Json.writeFile(runDir.resolve("run.json"), info);
+            log(String.format("validation baseline (degraded input vs ground truth): SSIM %.4f, PSNR %.2f dB", base[0], base[1]));
+        }
         log(String.format("training: %d samples, %d batches/epoch of %d, %d epochs, %d steps in all%s", ids.size(), perEpoch,
                 t.batchSize(), t.epochs(), total, global > 0 ? " (" + global + " done)" : ""));
         try (Progress progress = new Progress("distill", total - global, opt.quiet())) {
@@ -209,7 +219,7 @@ public final class Trainer {
                         }
                     }
                 }
-                double[] val = validate(manager, net);
+                double[] val = validate(manager, net::predict);
                 valSsim = val[0];
                 valPsnr = val[1];
                 metrics.epoch(epoch + 1, global, adam.settings().lr(), valSsim, valPsnr, elapsed());
@@ -249,7 +259,7 @@ public final class Trainer {
     }
 
     /** Mean SSIM (pytorch-msssim definition, data range 1) and PSNR over the validation samples; NaN when none. */
-    private double[] validate(NDManager manager, StudentCnn net) throws IOException {
+    private double[] validate(NDManager manager, java.util.function.UnaryOperator<NDArray> net) throws IOException {
         List<String> ids = data.validationIds();
         int max = cfg.data().valMaxImages();
         if (max > 0 && ids.size() > max) {
@@ -276,7 +286,7 @@ public final class Trainer {
             }
             try (NDManager m = manager.newSubManager()) {
                 Shape shape = new Shape(1, 3, in.height(), in.width());
-                NDArray y = net.predict(m.create(in.chw(), shape));
+                NDArray y = net.apply(m.create(in.chw(), shape));
                 NDArray g = m.create(gt.chw(), shape);
                 ssim += Ssim.perImage(y, g, def).getFloat(0);
                 psnr += PixelErrors.psnrPerImage(y, g, 1.0)[0];
@@ -347,6 +357,7 @@ public final class Trainer {
         info.put("student", student);
         info.put("git_commit", gitCommit());
         Map<String, Object> ds = new LinkedHashMap<>();
+        ds.put("path", data.location());
         ds.put("manifest_hash", data.manifestHash());
         ds.put("train_samples", data.trainIds().size());
         ds.put("validation_samples", data.validationIds().size());

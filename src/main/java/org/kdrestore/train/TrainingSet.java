@@ -21,6 +21,11 @@ public interface TrainingSet {
     /** Hash of the dataset's manifest, for run.json. */
     String manifestHash();
 
+    /** Where the data lives (recorded in run.json so --resume needs no --data); null when in memory. */
+    default String location() {
+        return null;
+    }
+
     /** sha256 of the teacher weights that produced the cache, for run.json; null when unknown. */
     String teacherWeightsSha256();
 

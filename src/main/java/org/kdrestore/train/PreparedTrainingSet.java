@@ -1,0 +1,171 @@
+package org.kdrestore.train;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.data.Images;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+import org.kdrestore.data.PreparedDataset;
+
+/**
+ * A prepared dataset ({@code PREPARED/manifest.json}, sharp/ and degraded/ PNGs) split by photo
+ * into training and validation samples, with the teacher's cached outputs as the second target.
+ */
+public final class PreparedTrainingSet implements TrainingSet {
+    /** Where the teacher's cached output for a sample lives (the CLI wires {@code infer.TeacherCache} in). */
+    public interface TeacherTargets {
+        /** The cached output image of sample {@code id}, or null when the cache has none. */
+        Path file(String id);
+
+        /** sha256 of the degraded image the cached output was computed from, or null when unknown. */
+        String inputSha256(String id);
+
+        /** sha256 of the teacher weights that produced the cache. */
+        String weightsSha256();
+
+        /** Names the cache in error messages. */
+        String describe();
+    }
+
+    private final PreparedDataset dataset;
+    private final Map<String, org.kdrestore.data.Sample> byId = new LinkedHashMap<>();
+    private final List<String> train;
+    private final List<String> val;
+    private final TeacherTargets teacher;
+
+    /**
+     * @param valFraction share of photos held out (at least one photo when above 0, never all)
+     * @param seed drives which photos are held out ({@link PreparedDataset#split(double, long)})
+     * @param teacher the teacher cache, or null when no teacher loss term is on
+     * @throws UserInputException naming every sample the teacher cache lacks
+     */
+    public PreparedTrainingSet(PreparedDataset dataset, double valFraction, long seed, TeacherTargets teacher) {
+        this.dataset = dataset;
+        this.teacher = teacher;
+        PreparedDataset.Split split = dataset.split(valFraction, seed);
+        dataset.samples().forEach(s -> byId.put(s.id(), s));
+        this.train = split.train().stream().map(org.kdrestore.data.Sample::id).toList();
+        this.val = split.val().stream().map(org.kdrestore.data.Sample::id).toList();
+        if (teacher != null) {
+            Map<String, String> degradedSha = new LinkedHashMap<>();
+            dataset.manifest().photos().forEach(p -> p.quadrants().forEach(q -> degradedSha.put(q.id(), q.degradedSha256())));
+            List<String> missing = new ArrayList<>();
+            List<String> stale = new ArrayList<>();
+            for (String id : train) {
+                Path f = teacher.file(id);
+                if (f == null || !Files.isRegularFile(f)) {
+                    missing.add(id);
+                } else if (teacher.inputSha256(id) != null && degradedSha.get(id) != null
+                        && !teacher.inputSha256(id).equals(degradedSha.get(id))) {
+                    stale.add(id);
+                }
+            }
+            if (!stale.isEmpty()) {
+                throw new UserInputException("teacher cache " + teacher.describe() + " was computed from other degraded images than "
+                        + dataset.root() + " holds for " + String.join(", ", stale.subList(0, Math.min(10, stale.size())))
+                        + (stale.size() > 10 ? ", ..." : "") + " (sha256 differs); rerun 'kd-restore teacher cache --data "
+                        + dataset.root() + "'");
+            }
+            if (!missing.isEmpty()) {
+                throw new UserInputException("teacher cache " + teacher.describe() + " lacks the output of " + missing.size()
+                        + " training sample(s): " + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
+                        + (missing.size() > 10 ? ", ..." : "") + "; run 'kd-restore teacher cache --data " + dataset.root() + "'");
+            }
+        }
+    }
+
+    @Override
+    public List<String> trainIds() {
+        return train;
+    }
+
+    @Override
+    public List<String> validationIds() {
+        return val;
+    }
+
+    @Override
+    public Sample load(String id, boolean withTeacher) {
+        org.kdrestore.data.Sample s = byId.get(id);
+        if (s == null) {
+            throw new UserInputException("dataset " + dataset.root() + " has no sample '" + id + "'");
+        }
+        Planar teacherImage = null;
+        if (withTeacher) {
+            if (teacher == null) {
+                throw new IllegalStateException("a teacher target was asked for but no teacher cache was given");
+            }
+            teacherImage = read(teacher.file(id));
+        }
+        return new Sample(id, read(s.degraded()), read(s.sharp()), teacherImage);
+    }
+
+    /**
+     * Reads an 8- or 16-bit image as CHW floats (called from loader threads). Deliberately no
+     * NDArray here: torch ops on loader threads running alongside the training step's backward
+     * pass gave sporadically wrong gradients, so decoding stays in OpenCV and plain Java. Same
+     * conversion as {@code ImageTensors.fromMat} (BGR to RGB planes, /255 or /65535).
+     */
+    static Planar read(Path file) {
+        Mat bgr = Images.readBgr(file);
+        try {
+            int h = bgr.rows();
+            int w = bgr.cols();
+            int plane = h * w;
+            float[] chw = new float[3 * plane];
+            Mat c = bgr.isContinuous() ? bgr : bgr.clone();
+            if (c.channels() != 3) {
+                throw new UserInputException("image " + file + " has " + c.channels() + " channels; expected RGB");
+            }
+            if (c.depth() == CvType.CV_8U) {
+                byte[] hwc = new byte[3 * plane];
+                c.get(0, 0, hwc);
+                for (int i = 0; i < plane; i++) {
+                    chw[i] = (hwc[3 * i + 2] & 0xff) / 255f;
+                    chw[plane + i] = (hwc[3 * i + 1] & 0xff) / 255f;
+                    chw[2 * plane + i] = (hwc[3 * i] & 0xff) / 255f;
+                }
+            } else if (c.depth() == CvType.CV_16U) {
+                short[] hwc = new short[3 * plane];
+                c.get(0, 0, hwc);
+                for (int i = 0; i < plane; i++) {
+                    chw[i] = (hwc[3 * i + 2] & 0xffff) / 65535f;
+                    chw[plane + i] = (hwc[3 * i + 1] & 0xffff) / 65535f;
+                    chw[2 * plane + i] = (hwc[3 * i] & 0xffff) / 65535f;
+                }
+            } else {
+                throw new UserInputException("image " + file + " is " + CvType.typeToString(c.type()) + "; expected 8 or 16 bit");
+            }
+            if (c != bgr) {
+                c.release();
+            }
+            return new Planar(h, w, chw);
+        } finally {
+            bgr.release();
+        }
+    }
+
+    @Override
+    public String manifestHash() {
+        return dataset.manifestSha256();
+    }
+
+    @Override
+    public String teacherWeightsSha256() {
+        return teacher == null ? null : teacher.weightsSha256();
+    }
+
+    @Override
+    public String location() {
+        return dataset.root().toAbsolutePath().toString();
+    }
+
+    public PreparedDataset dataset() {
+        return dataset;
+    }
+}
