@@ -1,6 +1,7 @@
 package org.kdrestore.bench;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,12 @@ public final class BenchMain {
     public static Map<String, Supplier<BenchCase>> cases() {
         Map<String, Supplier<BenchCase>> m = new LinkedHashMap<>();
         m.put("matmul-4096", MatmulPeak::new);
+        m.put("train-step", TrainStepCase::new);
+        m.put("student-1080p", StudentInferenceCase::new);
+        m.put("teacher-tiny-256", TeacherCase::tiny256);
+        m.put("teacher-full-540x960", TeacherCase::full540x960);
+        m.put("teacher-full-540x960-tiled", TeacherCase::full540x960Tiled);
+        m.put("ssim-1080p", SsimCase::new);
         return m;
     }
 
@@ -35,6 +42,7 @@ public final class BenchMain {
                 }
             }
             double[] t = new double[repeats];
+            double cpu0 = cpuSeconds();
             for (int i = 0; i < repeats; i++) {
                 try (NDManager sub = manager.newSubManager()) {
                     long s = System.nanoTime();
@@ -42,11 +50,12 @@ public final class BenchMain {
                     t[i] = (System.nanoTime() - s) / 1e9;
                 }
             }
+            double cpuPerRun = (cpuSeconds() - cpu0) / repeats;
             Arrays.sort(t);
             double median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
             double gflops = c.flops() > 0 ? c.flops() / median / 1e9 : 0;
             return new BenchResult(c.name(), c.description(), repeats, t[0], median, t[repeats - 1], peakRssBytes(),
-                    c.flops(), gflops, Engines.device().toString());
+                    c.flops(), gflops, Engines.device().toString(), JniUtils.getNumThreads(), "djl", cpuPerRun);
         }
     }
 
@@ -62,6 +71,18 @@ public final class BenchMain {
             return -1;
         }
         return -1;
+    }
+
+    /** User + system CPU time of this process (all threads) from /proc/self/stat; 0 where unknown. */
+    static double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // fields after the parenthesised command name; utime and stime are fields 14 and 15
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     public static void main(String[] args) throws Exception {

@@ -40,6 +40,80 @@ public final class BenchRunner {
         return result;
     }
 
+    /** One case measured in both implementations; {@code torch} is null when {@code torchNote} says why. */
+    public record Comparison(String name, BenchResult djl, BenchResult torch, String torchNote) {
+        /** Our median time over PyTorch's (below 1: we are faster); NaN without a PyTorch figure. */
+        public double timeRatio() {
+            return torch == null ? Double.NaN : djl.medianS() / torch.medianS();
+        }
+
+        /** Our peak RSS over PyTorch's; NaN without a PyTorch figure. */
+        public double rssRatio() {
+            return torch == null ? Double.NaN : (double) djl.peakRssBytes() / torch.peakRssBytes();
+        }
+    }
+
+    /** Both implementations side by side: median time, peak RSS, share of each one's matmul peak, ratios. */
+    public static String comparisonTable(List<Comparison> rows) {
+        double peakDjl = peak(rows.stream().map(Comparison::djl).toList());
+        double peakTorch = peak(rows.stream().map(Comparison::torch).filter(r -> r != null).toList());
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-27s %10s %10s %8s %9s %9s %8s %7s %7s%n",
+                "case", "ours s", "torch s", "time x", "ours RSS", "torch RSS", "RSS x", "ours %", "torch %"));
+        for (Comparison c : rows) {
+            BenchResult d = c.djl();
+            BenchResult t = c.torch();
+            sb.append(String.format(Locale.ROOT, "%-27s %10.4f %10s %8s %6.0f MB %9s %8s %7s %7s%s%n", c.name(), d.medianS(),
+                    t == null ? "-" : String.format(Locale.ROOT, "%.4f", t.medianS()),
+                    t == null ? "-" : String.format(Locale.ROOT, "%.2f", c.timeRatio()),
+                    d.peakRssBytes() / 1048576.0,
+                    t == null ? "-" : String.format(Locale.ROOT, "%.0f MB", t.peakRssBytes() / 1048576.0),
+                    t == null ? "-" : String.format(Locale.ROOT, "%.2f", c.rssRatio()),
+                    share(d, peakDjl), t == null ? "-" : share(t, peakTorch),
+                    c.torchNote() == null ? "" : "  torch: " + c.torchNote()));
+        }
+        sb.append("time x = our median / PyTorch's median (below 1: faster); RSS x likewise for peak RSS;\n")
+                .append("% = achieved GFLOP/s as a share of the same implementation's matmul-4096 rate.\n");
+        return sb.toString();
+    }
+
+    private static double peak(List<BenchResult> results) {
+        return results.stream().filter(r -> r.name().equals("matmul-4096")).mapToDouble(BenchResult::gflopsAtMedian)
+                .findFirst().orElse(0);
+    }
+
+    private static String share(BenchResult r, double peak) {
+        return r.gflopsAtMedian() > 0 && peak > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * r.gflopsAtMedian() / peak) : "-";
+    }
+
+    /** This machine for the record: CPU model, cores, memory, load average (1/5/15 min) now. */
+    public static java.util.Map<String, Object> machine() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name"));
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("memory", firstValue(Path.of("/proc/meminfo"), "MemTotal"));
+        m.put("load_average", readOr(Path.of("/proc/loadavg")));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        return m;
+    }
+
+    private static String firstValue(Path file, String key) {
+        for (String line : readOr(file).split("\n")) {
+            if (line.startsWith(key)) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return "unknown";
+    }
+
+    private static String readOr(Path file) {
+        try {
+            return java.nio.file.Files.readString(file).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     /** A plain-text table; rates also as a fraction of the matmul peak when it was measured. */
     public static String table(List<BenchResult> results) {
         double peak = results.stream().filter(r -> r.name().equals("matmul-4096")).mapToDouble(BenchResult::gflopsAtMedian)

@@ -20,20 +20,19 @@ import picocli.CommandLine.Command;
             KernelCommand.class,
             BenchCommand.class,
             TeacherCommand.class,
+            DistillCommand.class,
+            StudentCommand.class,
             DegradeCommand.class,
             PrepareCommand.class,
             DataCommand.class,
             MetricCommand.class,
             LossCommand.class,
             VggCommand.class,
-            BenchMetricCommand.class,
             WeightsCommand.class,
             SweepCommand.class,
             EvaluateCommand.class,
             ReportCommand.class,
             DemoCommand.class,
-            DistillCommand.class,
-            StudentCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "student", mixinStandardHelpOptions = true,
         description = "The student CNN: run a trained one, show its shape.",
-        subcommands = {StudentCommand.Forward.class, StudentCommand.Info.class, StudentCommand.Bench.class})
+        subcommands = {StudentCommand.Forward.class, StudentCommand.Info.class})
 public final class StudentCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -131,31 +131,6 @@ public final class StudentCommand implements Runnable {
                 shapes.forEach((k, v) -> sb.append(String.format("%n  %-18s %s", k, java.util.Arrays.toString((long[]) v))));
                 out.print(r, sb.toString());
             }
-            return 0;
-        }
-    }
-
-    @Command(name = "bench", hidden = true, mixinStandardHelpOptions = true,
-            description = "Time and peak memory of one case per process: TRAIN_STEP_8X256 (batch 8x3x256x256, L1+SSIM+VGG relu2_2, "
-                    + "backward, Adam) or INFER_1080X1920 (1x3x1080x1920). Random weights.")
-    static final class Bench implements Callable<Integer> {
-        @Mixin
-        JsonOption out;
-
-        @Option(names = "--case", required = true, description = "${COMPLETION-CANDIDATES}")
-        org.kdrestore.train.StudentBench.Case benchCase;
-
-        @Option(names = "--student", defaultValue = "seed", description = "Student preset (default ${DEFAULT-VALUE}).")
-        String student;
-
-        @Option(names = "--repeats", defaultValue = "5", description = "Timed runs after one warm-up (default ${DEFAULT-VALUE}).")
-        int repeats;
-
-        @Override
-        public Integer call() {
-            org.kdrestore.train.StudentBench.Result r =
-                    org.kdrestore.train.StudentBench.run(benchCase, StudentConfig.preset(student), repeats);
-            out.print(r, r.describe());
             return 0;
         }
     }

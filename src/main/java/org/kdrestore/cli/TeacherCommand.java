@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "teacher", mixinStandardHelpOptions = true,
         description = "The Restormer teacher: run it on an image, cache its outputs for training, train a compact one.",
-        subcommands = {TeacherCommand.Forward.class, TeacherCommand.Cache.class, TeacherTrainCommand.class, TeacherCommand.Bench.class,
+        subcommands = {TeacherCommand.Forward.class, TeacherCommand.Cache.class, TeacherTrainCommand.class,
             TeacherCommand.TilingError.class})
 public final class TeacherCommand implements Runnable {
     @CommandLine.Spec
@@ -184,32 +184,6 @@ public final class TeacherCommand implements Runnable {
                 out.print(s, String.format("teacher cache %s: %d images, %d computed, %d reused", s.cacheDir(), s.images(),
                         s.computed(), s.reused()));
             }
-            return 0;
-        }
-    }
-
-    @Command(name = "bench", hidden = true, mixinStandardHelpOptions = true,
-            description = "Time and peak memory (VmHWM) of one case per process: tiny-256, full-540x960, full-540x960-tiled.")
-    static final class Bench implements Callable<Integer> {
-        @Mixin
-        JsonOption out;
-
-        @Option(names = "--case", required = true, description = "${COMPLETION-CANDIDATES}")
-        TeacherBench.Case benchCase;
-
-        @Option(names = "--tile", description = "Tile for the tiled case (default ${DEFAULT-VALUE}).")
-        int tile = 256;
-
-        @Option(names = "--overlap", description = "Overlap for the tiled case (default ${DEFAULT-VALUE}).")
-        int overlap = 32;
-
-        @Option(names = "--repeats", description = "Timed runs after one warm-up (default ${DEFAULT-VALUE}).")
-        int repeats = 1;
-
-        @Override
-        public Integer call() {
-            TeacherBench.Result r = TeacherBench.run(benchCase, tile, overlap, repeats);
-            out.print(r, r.describe());
             return 0;
         }
     }

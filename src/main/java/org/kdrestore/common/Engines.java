@@ -2,6 +2,7 @@ package org.kdrestore.common;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -37,6 +38,24 @@ public final class Engines {
 
     public static NDManager newManager() {
         return engine().newBaseManager(device());
+    }
+
+    /**
+     * Whether an operation on these arrays may have to carry a gradient: inside a
+     * {@code GradientCollector} (PyTorch grad mode on) or on an array that requires one. DJL's
+     * {@code hasGradient()} alone is false for intermediate results of a recorded graph, so it
+     * cannot tell on its own. Fast paths that bypass autograd must check this.
+     */
+    public static boolean gradientWanted(NDArray... arrays) {
+        if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+            return true;
+        }
+        for (NDArray a : arrays) {
+            if (a.hasGradient()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One line for logs: engine, version, device. */

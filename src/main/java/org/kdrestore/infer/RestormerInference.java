@@ -172,7 +172,7 @@ public final class RestormerInference {
     }
 
     /** Tile origins along a side of {@code size}: 0, stride, 2·stride, … and size − tile last. */
-    static int[] starts(int size, int tile, int overlap) {
+    public static int[] starts(int size, int tile, int overlap) {
         if (tile >= size) {
             return new int[] {0};
         }

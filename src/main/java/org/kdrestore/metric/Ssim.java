@@ -44,6 +44,9 @@ public final class Ssim {
     static NDArray[] ssimAndCs(NDArray x, NDArray y, Definition def) {
         checkShapes(x, y, def);
         NDManager parent = x.getManager();
+        if (!def.isSkimage() && !org.kdrestore.common.Engines.gradientWanted(x, y) && "cpu".equals(x.getDevice().getDeviceType())) {
+            return onCpu(x, y, def, parent);
+        }
         try (NDManager scope = parent.newSubManager()) {
             x.tempAttach(scope);
             y.tempAttach(scope);
@@ -52,6 +55,30 @@ public final class Ssim {
             out[1].attach(parent);
             return out;
         }
+    }
+
+    /** No gradient wanted, on the CPU: {@link SsimCpu} (same numbers, several times faster than the engine's depthwise conv). */
+    private static NDArray[] onCpu(NDArray x, NDArray y, Definition def, NDManager parent) {
+        Shape s = x.getShape();
+        int d = s.dimension();
+        long n = d == 4 ? s.get(0) : 1;
+        long c = s.get(d - 3);
+        int h = Math.toIntExact(s.get(d - 2));
+        int w = Math.toIntExact(s.get(d - 1));
+        float[] xs = x.getDataType() == DataType.FLOAT32 ? x.toFloatArray() : x.toType(DataType.FLOAT32, false).toFloatArray();
+        float[] ys = y.getDataType() == DataType.FLOAT32 ? y.toFloatArray() : y.toType(DataType.FLOAT32, false).toFloatArray();
+        float[] win;
+        try (NDManager tmp = parent.newSubManager()) {
+            win = window(tmp, def, false).toFloatArray();
+        }
+        double[][] r = SsimCpu.ssimAndCs(xs, ys, Math.toIntExact(n * c), h, w, win, (float) def.c1(), (float) def.c2());
+        float[] ssim = new float[r[0].length];
+        float[] cs = new float[r[1].length];
+        for (int i = 0; i < ssim.length; i++) {
+            ssim[i] = (float) r[0][i];
+            cs[i] = (float) r[1][i];
+        }
+        return new NDArray[] {parent.create(ssim, new Shape(n, c)), parent.create(cs, new Shape(n, c))};
     }
 
     private static NDArray batched(NDArray a) {

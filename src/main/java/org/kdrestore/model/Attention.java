@@ -39,7 +39,9 @@ public final class Attention extends UnaryBlock {
         long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            NDList qkvParts = qkvDwconv.apply(qkv.apply(x)).split(3, 1);
+            // qkv and its depthwise conv on row strips in inference: only one 3·C-channel tensor at full size
+            NDArray qkvOut = RowStrips.apply(x, 3 * (int) c, 1, t -> qkvDwconv.apply(qkv.apply(t)));
+            NDList qkvParts = qkvOut.split(3, 1);
             NDArray q = l2Normalize(qkvParts.get(0).reshape(b, heads, c / heads, h * w));
             NDArray k = l2Normalize(qkvParts.get(1).reshape(b, heads, c / heads, h * w));
             NDArray v = qkvParts.get(2).reshape(b, heads, c / heads, h * w);

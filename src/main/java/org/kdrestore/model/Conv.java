@@ -16,6 +16,10 @@ public final class Conv extends UnaryBlock {
     private final Parameter weight;
     private final Parameter bias;
 
+    int outChannels() {
+        return outChannels;
+    }
+
     public Conv(int inChannels, int outChannels, int kernel, int groups, boolean bias) {
         if (inChannels % groups != 0 || outChannels % groups != 0) {
             throw new IllegalArgumentException("channels " + inChannels + "->" + outChannels + " not divisible by groups " + groups);

@@ -28,6 +28,13 @@ public final class FeedForward extends UnaryBlock {
 
     @Override
     public NDArray apply(NDArray x) {
+        // In inference the whole GDFN runs on row strips (1-row halo for the 3×3 depthwise conv): its
+        // 2·hidden-channel tensors are the model's largest (1 GB each at 544×960 with dim 96).
+        NDArray out = RowStrips.apply(x, (int) projectIn.outChannels(), 1, this::whole);
+        return Scopes.handOver(out);
+    }
+
+    private NDArray whole(NDArray x) {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             // These are the largest tensors of the model (2·2.66·dim channels): free each early.
@@ -40,7 +47,7 @@ public final class FeedForward extends UnaryBlock {
             out = projectOut.apply(gated);
             NDScope.unregister(out);
         }
-        return Scopes.handOver(out);
+        return out;
     }
 
     /** Exact GELU, 0.5·x·(1 + erf(x/√2)); DJL's PyTorch gelu is torch's default (not tanh) one. */
