@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.kdrestore.report.Demo;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
@@ -169,28 +170,6 @@ public final class DistillCommand implements Callable<Integer> {
                     + " or set the three teacher weights to 0");
         }
         TeacherCache cache = TeacherCache.open(root);
-        return new PreparedTrainingSet.TeacherTargets() {
-            @Override
-            public Path file(String id) {
-                TeacherCache.Entry e = cache.index().entries().get(id);
-                return e == null ? null : cache.dir().resolve(e.file());
-            }
-
-            @Override
-            public String inputSha256(String id) {
-                TeacherCache.Entry e = cache.index().entries().get(id);
-                return e == null ? null : e.imageSha256();
-            }
-
-            @Override
-            public String weightsSha256() {
-                return cache.index().weightsSha256();
-            }
-
-            @Override
-            public String describe() {
-                return cache.dir().toString();
-            }
-        };
+        return Demo.targets(cache);
     }
 }

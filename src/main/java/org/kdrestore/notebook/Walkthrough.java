@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.awt.image.BufferedImage;
 import org.kdrestore.report.Charts;
+import org.kdrestore.report.Demo;
 import org.kdrestore.report.RunReport;
 import org.kdrestore.sweep.SweepPlan;
 import org.kdrestore.sweep.TrialMetrics;
@@ -261,29 +262,7 @@ public record Walkthrough(Path home, String profile, Path work) {
         if (cache == null) {
             throw new UserInputException("the loss has teacher terms but no teacher cache was given");
         }
-        return new PreparedTrainingSet.TeacherTargets() {
-            @Override
-            public Path file(String id) {
-                TeacherCache.Entry e = cache.index().entries().get(id);
-                return e == null ? null : cache.dir().resolve(e.file());
-            }
-
-            @Override
-            public String inputSha256(String id) {
-                TeacherCache.Entry e = cache.index().entries().get(id);
-                return e == null ? null : e.imageSha256();
-            }
-
-            @Override
-            public String weightsSha256() {
-                return cache.index().weightsSha256();
-            }
-
-            @Override
-            public String describe() {
-                return cache.dir().toString();
-            }
-        };
+        return Demo.targets(cache);
     }
 
     /** The loss per component (per step) and validation SSIM (per epoch) of a run so far, one above the other. */

@@ -163,8 +163,8 @@ public final class Demo {
         return new Result(w.html(), runDir, ev, teacher, reused, secs);
     }
 
-    /** The teacher cache as the trainer's second target (what {@code distill} wires in too). */
-    static PreparedTrainingSet.TeacherTargets targets(TeacherCache cache) {
+    /** The teacher cache as the trainer's second target (used by the demo, {@code distill} and the notebooks). */
+    public static PreparedTrainingSet.TeacherTargets targets(TeacherCache cache) {
         return new PreparedTrainingSet.TeacherTargets() {
             @Override
             public Path file(String id) {
