@@ -95,8 +95,8 @@ final class SsimCpu {
                 horizontal(v3, h3, k, wOut, th[k]);
                 horizontal(v4, h4, k, wOut, th[k]);
             }
-            float rowS = 0;
-            float rowC = 0;
+            double rowS = 0;
+            double rowC = 0;
             for (int j = 0; j < wOut; j++) {
                 float mu1 = h0[j];
                 float mu2 = h1[j];

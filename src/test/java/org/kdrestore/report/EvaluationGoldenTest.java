@@ -21,8 +21,10 @@ class EvaluationGoldenTest {
         for (JsonNode pair : golden.get("pairs")) {
             double[] v = Evaluation.scoreFiles(DIR.resolve(pair.get("output").asText()), DIR.resolve(pair.get("gt").asText()));
             String what = pair.get("output").asText();
-            // float32 SSIM maps summed in a different order: agreement to ~1e-6 is the float32 limit.
-            assertEquals(pair.get("ssim").asDouble(), v[0], 2e-6, what + " SSIM");
+            // Evaluation takes the no-gradient CPU path (metric.SsimCpu), whose float32 filtering rounds
+            // differently from libtorch's convolution: 3.6e-6 apart on degraded.png. The project's SSIM
+            // tolerance against pytorch-msssim is 1e-5 absolute (as in metric.SsimTest).
+            assertEquals(pair.get("ssim").asDouble(), v[0], 1e-5, what + " SSIM");
             assertEquals(pair.get("psnr").asDouble(), v[1], 1e-9, what + " PSNR");
             assertEquals(pair.get("ms_ssim").asDouble(), v[2], 2e-6, what + " MS-SSIM");
         }
