@@ -170,6 +170,7 @@ import org.kdrestore.common.*;
 import org.kdrestore.data.*;
 import org.kdrestore.infer.*;
 import org.kdrestore.model.*;
+import org.kdrestore.report.Flops;   // model.Flops (the bench's counter) has the same simple name
 import org.kdrestore.report.*;
 import org.kdrestore.notebook.*;
 
@@ -256,6 +257,7 @@ import org.kdrestore.common.*;
 import org.kdrestore.data.*;
 import org.kdrestore.infer.*;
 import org.kdrestore.model.*;
+import org.kdrestore.report.Flops;   // model.Flops (the bench's counter) has the same simple name
 import org.kdrestore.train.*;
 import org.kdrestore.report.*;
 import org.kdrestore.notebook.*;
@@ -369,6 +371,7 @@ import org.kdrestore.common.*;
 import org.kdrestore.data.*;
 import org.kdrestore.infer.*;
 import org.kdrestore.model.*;
+import org.kdrestore.report.Flops;   // model.Flops (the bench's counter) has the same simple name
 import org.kdrestore.train.*;
 import org.kdrestore.report.*;
 import org.kdrestore.notebook.*;
