@@ -170,7 +170,6 @@ import org.kdrestore.common.*;
 import org.kdrestore.data.*;
 import org.kdrestore.infer.*;
 import org.kdrestore.model.*;
-import org.kdrestore.report.Flops;   // model.Flops (the bench's counter) has the same simple name
 import org.kdrestore.report.*;
 import org.kdrestore.notebook.*;
 
@@ -192,7 +191,7 @@ The arguments are upstream's (`dim`, `num_blocks`, `heads`, …), so upstream ch
 FLOPs are counted from layer shapes (a multiply-add is 2 FLOPs) for one 1920×1080 frame."""),
     code("""RestormerConfig cfg = teacher.resolved().config();
 Map<String, Object> facts = new LinkedHashMap<>(cfg.toUpstreamMap());
-facts.put("FLOPs per 1920x1080 frame", Flops.human(Flops.restormer(cfg, 1080, 1920).total()));
+facts.put("FLOPs per 1920x1080 frame", Flops.human(Flops.restormer(cfg, 1, 1080, 1920)));
 facts.put("weights sha256", teacher.resolved().sha256());
 display("text/html", Inline.keyValues(facts));"""),
     md("""## One quadrant, step by step
@@ -257,7 +256,6 @@ import org.kdrestore.common.*;
 import org.kdrestore.data.*;
 import org.kdrestore.infer.*;
 import org.kdrestore.model.*;
-import org.kdrestore.report.Flops;   // model.Flops (the bench's counter) has the same simple name
 import org.kdrestore.train.*;
 import org.kdrestore.report.*;
 import org.kdrestore.notebook.*;
@@ -288,7 +286,7 @@ StudentCnn seedNet = StudentCnn.create(StudentConfig.seed(), nd, 0);
 Map<String, Object> facts = new LinkedHashMap<>();
 facts.put("config", StudentConfig.seed().describe());
 facts.put("parameters", seedNet.parameterCount());
-facts.put("FLOPs per 1920x1080 frame", Flops.human(Flops.student(StudentConfig.seed(), 1080, 1920).total()));
+facts.put("FLOPs per 1920x1080 frame", Flops.human(Flops.student(StudentConfig.seed(), 1, 1080, 1920)));
 seedNet.namedParameters().forEach((k, p) -> facts.put(k, p.getArray().getShape()));
 display("text/html", Inline.keyValues(facts));"""),
     md("""## The seed's flaw: ReLU before Sigmoid
@@ -371,7 +369,6 @@ import org.kdrestore.common.*;
 import org.kdrestore.data.*;
 import org.kdrestore.infer.*;
 import org.kdrestore.model.*;
-import org.kdrestore.report.Flops;   // model.Flops (the bench's counter) has the same simple name
 import org.kdrestore.train.*;
 import org.kdrestore.report.*;
 import org.kdrestore.notebook.*;

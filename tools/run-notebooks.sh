@@ -53,11 +53,12 @@ for nb in "${notebooks[@]}"; do
   # A generous start-up timeout: JShell's start can exceed 60 s on a busy 2-core machine. On a
   # loaded machine the kernel now and then never answers its first kernel_info request (it binds
   # its sockets and then waits forever; nbclient sends that request only once), so a start
-  # without an answer in 120 s is retried, three times at most.
+  # without an answer in 90 s is retried, five times at most (seen here: 2 of 5 first starts hung,
+  # on an idle machine too; a normal start takes a few seconds).
   ok=0
-  for attempt in 1 2 3 4; do
+  for attempt in 1 2 3 4 5 6; do
     if jupyter-nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=kd-restore \
-        --ExecutePreprocessor.startup_timeout=120 --ExecutePreprocessor.timeout=1800 \
+        --ExecutePreprocessor.startup_timeout=90 --ExecutePreprocessor.timeout=1800 \
         --output-dir "$target_dir" --output "$name.ipynb" "$nb" >"$tmp/$name.log" 2>&1; then
       ok=1; break
     fi

@@ -14,6 +14,19 @@ import java.util.List;
 public final class Flops {
     private Flops() {}
 
+    /** The definition, printed under every table that shows a FLOP count. */
+    public static final String DEFINITION = "FLOPs per forward pass counted from layer shapes: a multiply-add = 2 FLOPs; "
+            + "convolution 2·Cin·Cout·k²·H·W/groups; Restormer attention adds q·kᵀ and attn·v, 2·C²·H·W/heads each; "
+            + "biases, activations, norms, softmax, pooling, resampling and additions are not counted";
+
+    /** "52.6 GFLOPs" style. */
+    public static String human(double flops) {
+        if (flops >= 1e12) {
+            return String.format(java.util.Locale.ROOT, "%.2f TFLOPs", flops / 1e12);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f GFLOPs", flops / 1e9);
+    }
+
     /** FLOPs of a convolution with 'same' output size {@code h × w}. */
     public static double conv(long cin, long cout, int k, long groups, long h, long w) {
         return 2.0 * (cin / groups) * k * k * cout * h * w;

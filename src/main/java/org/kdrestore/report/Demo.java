@@ -1,5 +1,7 @@
 package org.kdrestore.report;
 
+import org.kdrestore.model.Flops;
+
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -87,7 +89,7 @@ public final class Demo {
                 ? TeacherResolver.given(o.teacherWeights(), o.teacherConfig())
                 : TeacherResolver.resolve(o.home(), o.weightsCache(), o.teacherKind());
         log(o, "[2/5] teacher: " + teacher.describe());
-        log(o, "      needs " + Flops.human(Flops.restormer(teacher.config(), 540, 960).total()) + " per quadrant"
+        log(o, "      needs " + Flops.human((long) Flops.restormer(teacher.config(), 1, 540, 960)) + " per quadrant"
                 + (teacher.kind() == TeacherResolver.Kind.OFFICIAL && !Engines.device().isGpu()
                         ? "; the full teacher on a CPU takes about a minute per uncached quadrant (--teacher compact uses the "
                                 + "shipped compact teacher instead)" : ""));

@@ -1,5 +1,7 @@
 package org.kdrestore.report;
 
+import org.kdrestore.model.Flops;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -342,7 +344,7 @@ public final class Evaluation {
     }
 
     private static Cost studentCost(String name, StudentCnn net, NDManager manager, Options opt) {
-        long flops = Flops.student(net.config(), 1080, 1920).total();
+        long flops = (long) Flops.student(net.config(), 1, 1080, 1920);
         if (opt.latencyRuns() <= 0) {
             return new Cost(name, net.parameterCount(), flops, null, "not measured (latency runs set to 0)");
         }
@@ -356,18 +358,18 @@ public final class Evaluation {
     }
 
     private static Cost teacherCost(RestormerConfig cfg, NDManager manager, Options opt) {
-        long flops = Flops.restormer(cfg, 1080, 1920).total();
+        long flops = (long) Flops.restormer(cfg, 1, 1080, 1920);
         try (NDManager m = manager.newSubManager()) {
             // Timing does not depend on the weights' values, so the cached teacher's architecture
             // with PyTorch-default init stands in for its weights (which the cache does not hold).
             Restormer model = Restormer.create(cfg, m);
             long params = ParameterNames.of(model).values().stream().mapToLong(p -> p.getArray().size()).sum();
-            boolean cheap = Flops.restormer(cfg, 540, 960).total() <= AUTO_TEACHER_LATENCY_MAX_FLOPS || Engines.device().isGpu();
+            boolean cheap = (long) Flops.restormer(cfg, 1, 540, 960) <= AUTO_TEACHER_LATENCY_MAX_FLOPS || Engines.device().isGpu();
             boolean time = opt.teacherLatency() != null ? opt.teacherLatency() : cheap;
             if (opt.latencyRuns() <= 0 || !time) {
                 return new Cost(TEACHER, params, flops, null, opt.latencyRuns() <= 0 ? "not measured (latency runs set to 0)"
                         : opt.teacherLatency() != null ? "not measured (--no-teacher-latency)"
-                        : "not measured: skipped by default because this teacher needs " + Flops.human(Flops.restormer(cfg, 540, 960).total())
+                        : "not measured: skipped by default because this teacher needs " + Flops.human((long) Flops.restormer(cfg, 1, 540, 960))
                                 + " per quadrant on a CPU (minutes per 1080p image); run 'kd-restore evaluate --teacher-latency' to time it");
             }
             RestormerInference inf = new RestormerInference(model, RestormerInference.Options.upstream());

@@ -1,4 +1,4 @@
-package org.kdrestore.report;
+package org.kdrestore.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,13 +8,10 @@ import ai.djl.nn.Parameter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kdrestore.common.Engines;
-import org.kdrestore.model.LayerNormType;
-import org.kdrestore.model.Restormer;
-import org.kdrestore.model.RestormerConfig;
-import org.kdrestore.model.StudentConfig;
 import org.kdrestore.weights.ParameterNames;
 
-class FlopsTest {
+/** Hand counts and a count from the model's own parameter shapes (moved here from report with the single Flops). */
+class FlopsHandCountTest {
     @Test
     void seedStudentOn1080pMatchesTheHandCount() {
         // Seed student (width 64, depth 1) on 1080x1920, 2 FLOPs per multiply-add:
@@ -22,16 +19,15 @@ class FlopsTest {
         //   middle  conv 64→64, 3x3, at 540x960:  2·64·64·9 · 518,400 = 38,220,595,200
         //   decoder conv 64→3, 3x3, at 1080x1920: 2·64·3·9 · 2,073,600 =  7,166,361,600
         //   total                                                      = 52,553,318,400
-        Flops.Count c = Flops.student(StudentConfig.seed(), 1080, 1920);
-        assertEquals(52_553_318_400L, c.total());
-        assertEquals(38_220_595_200L, c.parts().get("middle convs"));
+        assertEquals(52_553_318_400.0, Flops.student(StudentConfig.seed(), 1, 1080, 1920));
+        assertEquals(38_220_595_200.0, Flops.conv(64, 64, 3, 1, 540, 960));
     }
 
     @Test
     void studentDepthAddsMiddleConvsAndOddSidesArePadded() {
         StudentConfig deeper = new StudentConfig(16, 3, "nearest", false, false);
         // 2·3·16·9·(10·12) + 3 · 2·16·16·9·(5·6) + 2·16·3·9·(10·12) = 103,680 + 414,720 + 103,680
-        assertEquals(622_080L, Flops.student(deeper, 9, 11).total());
+        assertEquals(622_080.0, Flops.student(deeper, 1, 9, 11));
     }
 
     @Test
@@ -57,7 +53,7 @@ class FlopsTest {
                         expected += 2 * (2 * dim * dim * (h / scale) * (w / scale) / heads);
                     }
                 }
-                assertEquals(expected, Flops.restormer(cfg, h, w).total(), cfg.toString());
+                assertEquals((double) expected, Flops.restormer(cfg, 1, h, w), cfg.toString());
             }
         }
     }
@@ -77,6 +73,6 @@ class FlopsTest {
     @Test
     void sidesArePaddedToMultiplesOfEightForRestormer() {
         RestormerConfig cfg = RestormerConfig.tiny(LayerNormType.WITH_BIAS, false);
-        assertEquals(Flops.restormer(cfg, 544, 960).total(), Flops.restormer(cfg, 540, 960).total());
+        assertEquals(Flops.restormer(cfg, 1, 544, 960), Flops.restormer(cfg, 1, 540, 960));
     }
 }
