@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdrestore.common.UserInputException;
+import org.kdrestore.data.ImageTensors;
 import org.kdrestore.data.Images;
-import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.kdrestore.data.PreparedDataset;
 
@@ -108,43 +108,15 @@ public final class PreparedTrainingSet implements TrainingSet {
     /**
      * Reads an 8- or 16-bit image as CHW floats (called from loader threads). Deliberately no
      * NDArray here: torch ops on loader threads running alongside the training step's backward
-     * pass gave sporadically wrong gradients, so decoding stays in OpenCV and plain Java. Same
-     * conversion as {@code ImageTensors.fromMat} (BGR to RGB planes, /255 or /65535).
+     * pass gave sporadically wrong gradients, so decoding stays in OpenCV and plain Java. It uses
+     * {@code ImageTensors.chw}, the plain-Java half of {@code ImageTensors.fromMat}.
      */
     static Planar read(Path file) {
         Mat bgr = Images.readBgr(file);
         try {
-            int h = bgr.rows();
-            int w = bgr.cols();
-            int plane = h * w;
-            float[] chw = new float[3 * plane];
-            Mat c = bgr.isContinuous() ? bgr : bgr.clone();
-            if (c.channels() != 3) {
-                throw new UserInputException("image " + file + " has " + c.channels() + " channels; expected RGB");
-            }
-            if (c.depth() == CvType.CV_8U) {
-                byte[] hwc = new byte[3 * plane];
-                c.get(0, 0, hwc);
-                for (int i = 0; i < plane; i++) {
-                    chw[i] = (hwc[3 * i + 2] & 0xff) / 255f;
-                    chw[plane + i] = (hwc[3 * i + 1] & 0xff) / 255f;
-                    chw[2 * plane + i] = (hwc[3 * i] & 0xff) / 255f;
-                }
-            } else if (c.depth() == CvType.CV_16U) {
-                short[] hwc = new short[3 * plane];
-                c.get(0, 0, hwc);
-                for (int i = 0; i < plane; i++) {
-                    chw[i] = (hwc[3 * i + 2] & 0xffff) / 65535f;
-                    chw[plane + i] = (hwc[3 * i + 1] & 0xffff) / 65535f;
-                    chw[2 * plane + i] = (hwc[3 * i] & 0xffff) / 65535f;
-                }
-            } else {
-                throw new UserInputException("image " + file + " is " + CvType.typeToString(c.type()) + "; expected 8 or 16 bit");
-            }
-            if (c != bgr) {
-                c.release();
-            }
-            return new Planar(h, w, chw);
+            return new Planar(bgr.rows(), bgr.cols(), ImageTensors.chw(bgr));
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("image " + file + ": " + e.getMessage() + "; expected RGB, 8 or 16 bit", e);
         } finally {
             bgr.release();
         }
