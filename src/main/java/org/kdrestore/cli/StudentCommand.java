@@ -5,14 +5,9 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kdrestore.common.Engines;
-import org.kdrestore.common.UserInputException;
-import org.kdrestore.data.ImageTensors;
-import org.kdrestore.data.Images;
-import org.kdrestore.data.Npy;
 import org.kdrestore.model.StudentCnn;
 import org.kdrestore.model.StudentConfig;
 import org.kdrestore.train.Checkpoint;
@@ -69,26 +64,14 @@ public final class StudentCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            String ext = Images.extension(output);
-            if (!List.of("npy", "png", "jpg", "jpeg").contains(ext)) {
-                throw new UserInputException("--output " + output + ": use .npy, .png, .jpg or .jpeg");
-            }
-            if (bits != 8 && bits != 16) {
-                throw new UserInputException("--bits " + bits + " must be 8 or 16");
-            }
+            TeacherCommand.checkOutput(output, bits);
             try (NDManager m = Engines.newManager()) {
                 StudentCnn net = load(checkpoint, student, m);
                 NDArray x = TeacherCommand.readInput(m, input);
                 long t0 = System.nanoTime();
                 NDArray y = net.predict(x);
                 double secs = (System.nanoTime() - t0) / 1e9;
-                if (ext.equals("npy")) {
-                    Npy.write(output, y);
-                } else if (bits == 16) {
-                    ImageTensors.write16(output, y);
-                } else {
-                    ImageTensors.write(output, y);
-                }
+                TeacherCommand.writeOutput(output, y, bits);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("input", input.toString());
                 r.put("output", output.toString());

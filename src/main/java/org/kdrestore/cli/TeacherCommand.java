@@ -91,13 +91,7 @@ public final class TeacherCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (bits != 8 && bits != 16) {
-                throw new UserInputException("--bits " + bits + " must be 8 or 16");
-            }
-            String outExt = Images.extension(output);
-            if (!List.of("npy", "png", "jpg", "jpeg").contains(outExt)) {
-                throw new UserInputException("--output " + output + ": use .npy, .png, .jpg or .jpeg");
-            }
+            checkOutput(output, bits);
             RestormerConfig cfg = arch.config();
             RestormerInference.Options opts = run.options(!noClamp);
             try (NDManager m = Engines.newManager()) {
@@ -106,13 +100,7 @@ public final class TeacherCommand implements Runnable {
                 long t0 = System.nanoTime();
                 NDArray y = new RestormerInference(model, opts).restore(x);
                 double secs = (System.nanoTime() - t0) / 1e9;
-                if (outExt.equals("npy")) {
-                    Npy.write(output, y);
-                } else if (bits == 16) {
-                    ImageTensors.write16(output, y);
-                } else {
-                    ImageTensors.write(output, y);
-                }
+                writeOutput(output, y, bits);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("input", input.toString());
                 r.put("output", output.toString());
@@ -126,6 +114,27 @@ public final class TeacherCommand implements Runnable {
                 out.print(r, String.format("wrote %s %s in %.2f s on %s", output, y.getShape(), secs, m.getDevice()));
             }
             return 0;
+        }
+    }
+
+    /** Refuses, before any work, an --output whose extension or --bits cannot be written. */
+    static void checkOutput(Path output, int bits) {
+        if (bits != 8 && bits != 16) {
+            throw new UserInputException("--bits " + bits + " must be 8 or 16");
+        }
+        if (!List.of("npy", "png", "jpg", "jpeg").contains(Images.extension(output))) {
+            throw new UserInputException("--output " + output + ": use .npy, .png, .jpg or .jpeg");
+        }
+    }
+
+    /** Writes an image tensor as .npy (float32), or as an 8- or 16-bit image, by extension. */
+    static void writeOutput(Path output, NDArray y, int bits) throws IOException {
+        if (Images.extension(output).equals("npy")) {
+            Npy.write(output, y);
+        } else if (bits == 16) {
+            ImageTensors.write16(output, y);
+        } else {
+            ImageTensors.write(output, y);
         }
     }
 
