@@ -1,6 +1,8 @@
 package org.kdrestore.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -35,21 +37,82 @@ public final class Attention extends UnaryBlock {
 
     @Override
     public NDArray apply(NDArray x) {
-        Shape s = x.getShape();
-        long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
+        long rows = RowStrips.rowsPerStrip(x, 3 * (int) x.getShape().get(1));
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            // qkv and its depthwise conv on row strips in inference: only one 3·C-channel tensor at full size
-            NDArray qkvOut = RowStrips.apply(x, 3 * (int) c, 1, t -> qkvDwconv.apply(qkv.apply(t)));
-            NDList qkvParts = qkvOut.split(3, 1);
-            NDArray q = l2Normalize(qkvParts.get(0).reshape(b, heads, c / heads, h * w));
-            NDArray k = l2Normalize(qkvParts.get(1).reshape(b, heads, c / heads, h * w));
-            NDArray v = qkvParts.get(2).reshape(b, heads, c / heads, h * w);
-            NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(temperature.getArray()).softmax(-1);
-            out = projectOut.apply(attn.matMul(v).reshape(b, c, h, w));
+            out = rows == 0 ? whole(x) : inStrips(x, rows);
             NDScope.unregister(out);
         }
         return Scopes.handOver(out);
+    }
+
+    /** q, k and v of an NCHW input (or strip) stacked on the channel axis, laid out channels-last. */
+    private NDArray qkv(NDArray x) {
+        return qkvDwconv.apply(qkv.applyChannelsLast(x));
+    }
+
+    /** Upstream's forward, one pass over the whole input (and the path that gradients go through). */
+    private NDArray whole(NDArray x) {
+        Shape s = x.getShape();
+        long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
+        NDList qkvParts = qkv(x).split(3, 1);
+        NDArray q = l2Normalize(qkvParts.get(0).reshape(b, heads, c / heads, h * w));
+        NDArray k = l2Normalize(qkvParts.get(1).reshape(b, heads, c / heads, h * w));
+        NDArray v = qkvParts.get(2).reshape(b, heads, c / heads, h * w);
+        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(temperature.getArray()).softmax(-1);
+        return projectOut.apply(attn.matMul(v).reshape(b, c, h, w));
+    }
+
+    /**
+     * The same attention, inference only, on row strips so that no 3·C-channel tensor (nor the
+     * normalised copies of q and k) ever exists at full size. The channel-by-channel map needs
+     * sums over all pixels, so two passes: (1) per strip, accumulate qkᵀ and the squared norms of
+     * q's and k's rows, and keep v; (2) normalise the map — (q/‖q‖)(k/‖k‖)ᵀ = qkᵀ / (‖q‖‖k‖ᵀ) —
+     * softmax it, and apply it to each v strip. Equal to {@link #whole} up to float32 summation order.
+     */
+    private NDArray inStrips(NDArray x, long rows) {
+        Shape s = x.getShape();
+        long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
+        long ch = c / heads;
+        NDManager manager = x.getManager();
+        NDArray qk = manager.zeros(new Shape(b, heads, ch, ch), x.getDataType());
+        NDArray qq = manager.zeros(new Shape(b, heads, ch, 1), x.getDataType());
+        NDArray kk = manager.zeros(new Shape(b, heads, 1, ch), x.getDataType());
+        NDList vs = new NDList();
+        for (long r0 = 0; r0 < h; r0 += rows) {
+            long r1 = Math.min(h, r0 + rows);
+            try (NDScope scope = new NDScope()) {
+                NDList parts = RowStrips.strip(x, r0, r1, 1, this::qkv).split(3, 1);
+                long p = (r1 - r0) * w;
+                NDArray q = parts.get(0).reshape(b, heads, ch, p);
+                NDArray k = parts.get(1).reshape(b, heads, ch, p);
+                qk.addi(q.matMul(k.transpose(0, 1, 3, 2)));
+                qq.addi(q.square().sum(new int[] {-1}, true));
+                kk.addi(k.square().sum(new int[] {-1}, true).transpose(0, 1, 3, 2));
+                // a compact copy: a view of v would keep the whole 3·C-channel strip alive
+                NDArray v = parts.get(2).reshape(b, heads, ch, p).duplicate();
+                NDScope.unregister(v);
+                vs.add(v);
+            }
+        }
+        NDArray floor = manager.full(new Shape(), 1e-12f, x.getDataType());
+        NDArray norms = qq.sqrt().maximum(floor).mul(kk.sqrt().maximum(floor));
+        NDArray attn = qk.div(norms).mul(temperature.getArray()).softmax(-1);
+        NDList outs = new NDList();
+        long r0 = 0;
+        for (NDArray v : vs) {
+            long r1 = Math.min(h, r0 + rows);
+            try (NDScope scope = new NDScope()) {
+                NDArray o = projectOut.apply(attn.matMul(v).reshape(b, c, r1 - r0, w));
+                NDScope.unregister(o);
+                outs.add(o);
+            }
+            v.close();
+            r0 = r1;
+        }
+        NDArray out = NDArrays.concat(outs, 2);
+        outs.close();
+        return out;
     }
 
     /** torch.nn.functional.normalize(x, dim=-1): x / max(‖x‖₂, 1e-12). */

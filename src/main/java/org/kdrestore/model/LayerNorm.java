@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
+import org.kdrestore.common.Engines;
 
 /**
  * Restormer's channel LayerNorm: normalises each pixel over its C channels (upstream reshapes
@@ -34,6 +35,18 @@ public final class LayerNorm extends UnaryBlock {
         return a.reshape(1, a.getShape().get(0), 1, 1);
     }
 
+    /**
+     * Mean over channels of the squared centred values. The full-size square is freed at once:
+     * inside a caller's {@link ai.djl.ndarray.NDScope} every temporary would otherwise live until the
+     * scope closes (in inference the normalisation below is also done in place, for the same reason).
+     * Closing a handle early is safe under autograd: the graph keeps its own reference.
+     */
+    static NDArray variance(NDArray centred) {
+        try (NDArray sq = centred.square()) {
+            return sq.mean(new int[] {1}, true);
+        }
+    }
+
     /** (x − μ) / √(σ² + eps) · weight + bias. */
     static final class WithBias extends UnaryBlock {
         private final Parameter weight;
@@ -47,7 +60,10 @@ public final class LayerNorm extends UnaryBlock {
         @Override
         public NDArray apply(NDArray x) {
             NDArray centred = x.sub(x.mean(new int[] {1}, true));
-            NDArray std = centred.square().mean(new int[] {1}, true).add(EPS).sqrt();
+            NDArray std = variance(centred).add(EPS).sqrt();
+            if (!Engines.gradientWanted(x)) {
+                return centred.divi(std).muli(perChannel(weight)).addi(perChannel(bias));
+            }
             return centred.div(std).mul(perChannel(weight)).add(perChannel(bias));
         }
     }
@@ -62,8 +78,12 @@ public final class LayerNorm extends UnaryBlock {
 
         @Override
         public NDArray apply(NDArray x) {
-            NDArray std = x.sub(x.mean(new int[] {1}, true)).square().mean(new int[] {1}, true).add(EPS).sqrt();
-            return x.div(std).mul(perChannel(weight));
+            NDArray std;
+            try (NDArray centred = x.sub(x.mean(new int[] {1}, true))) {
+                std = variance(centred).add(EPS).sqrt();
+            }
+            NDArray y = x.div(std);
+            return Engines.gradientWanted(x) ? y.mul(perChannel(weight)) : y.muli(perChannel(weight));
         }
     }
 }

@@ -27,23 +27,17 @@ final class RowStrips {
      * @param halo rows of context {@code f} reads above and below (1 for a 3×3 conv)
      */
     static NDArray apply(NDArray x, int widestChannels, int halo, UnaryOperator<NDArray> f) {
-        long n = x.getShape().get(0);
-        long h = x.getShape().get(2);
-        long w = x.getShape().get(3);
-        long rows = Math.max(8, stripBytes / (4L * n * w * widestChannels));
-        if (org.kdrestore.common.Engines.gradientWanted(x) || rows >= h) {
+        long rows = rowsPerStrip(x, widestChannels);
+        if (rows == 0) {
             return f.apply(x);
         }
+        long h = x.getShape().get(2);
         NDList parts = new NDList();
         for (long r0 = 0; r0 < h; r0 += rows) {
             long r1 = Math.min(h, r0 + rows);
-            long s0 = Math.max(0, r0 - halo);
-            long s1 = Math.min(h, r1 + halo);
             NDArray part;
             try (NDScope scope = new NDScope()) {
-                NDArray y = f.apply(x.get(new NDIndex(":, :, {}:{}, :", s0, s1)));
-                NDScope.register(y); // f hands its result over unregistered; this scope frees it
-                part = y.get(new NDIndex(":, :, {}:{}, :", r0 - s0, r1 - s0));
+                part = strip(x, r0, r1, halo, f);
                 NDScope.unregister(part);
             }
             parts.add(part);
@@ -51,5 +45,29 @@ final class RowStrips {
         NDArray out = NDArrays.concat(parts, 2);
         parts.close();
         return out;
+    }
+
+    /**
+     * Rows per strip for an input whose widest intermediate has {@code widestChannels} channels,
+     * or 0 where the input should go through whole: a gradient is wanted, or it fits in one strip.
+     */
+    static long rowsPerStrip(NDArray x, int widestChannels) {
+        long n = x.getShape().get(0);
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        long rows = Math.max(8, stripBytes / (4L * n * w * widestChannels));
+        return org.kdrestore.common.Engines.gradientWanted(x) || rows >= h ? 0 : rows;
+    }
+
+    /**
+     * {@code f} of rows r0..r1-1, registered in the open {@link NDScope}, computed with {@code halo} rows of context each side (as far as the image goes).
+     */
+    static NDArray strip(NDArray x, long r0, long r1, int halo, UnaryOperator<NDArray> f) {
+        long h = x.getShape().get(2);
+        long s0 = Math.max(0, r0 - halo);
+        long s1 = Math.min(h, r1 + halo);
+        NDArray y = f.apply(x.get(new NDIndex(":, :, {}:{}, :", s0, s1)));
+        NDScope.register(y); // f may hand its result over unregistered; the caller's scope frees it (a crop is a view)
+        return s0 == r0 && s1 == r1 ? y : y.get(new NDIndex(":, :, {}:{}, :", r0 - s0, r1 - s0));
     }
 }

@@ -37,8 +37,19 @@ public final class TransformerBlock extends UnaryBlock {
     public NDArray apply(NDArray x) {
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            NDArray y = x.add(attn.apply(norm1.apply(x)));
-            out = y.add(ffn.apply(norm2.apply(y)));
+            // Each full-size intermediate is freed as soon as it is used (the scope would keep them
+            // all until the block ends: at 96 channels and 544×960 that is 200 MB each).
+            NDArray n1 = norm1.apply(x);
+            NDArray a = attn.apply(n1);
+            n1.close();
+            NDArray y = x.add(a);
+            a.close();
+            NDArray n2 = norm2.apply(y);
+            NDArray f = ffn.apply(n2);
+            n2.close();
+            out = y.add(f);
+            f.close();
+            y.close();
             NDScope.unregister(out);
         }
         return Scopes.handOver(out);
