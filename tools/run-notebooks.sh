@@ -37,7 +37,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 out="${KD_RESTORE_NOTEBOOK_OUT:-$tmp/executed}"
 mkdir -p "$out"
-KD_RESTORE_HOME="$here" java -cp "target/lib/*" org.kdrestore.cli.KdRestore kernel install --prefix "$tmp/jupyter" --project "$here" >/dev/null
+# through the launcher, so the kernel gets the same native allocator (LD_PRELOAD) as the CLI
+./kd-restore kernel install --prefix "$tmp/jupyter" --project "$here" >/dev/null
 export JUPYTER_PATH="$tmp/jupyter/share/jupyter"
 export KD_RESTORE_PROFILE="${KD_RESTORE_PROFILE:-quick}" KD_RESTORE_HOME="$here"
 

@@ -9,6 +9,8 @@ cd "$here"
 need_apt=()
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+# tcmalloc, which ./kd-restore preloads (see the launcher): libtorch's large tensors without page-fault churn
+[ -f /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ] || [ "$(uname -m)" != x86_64 ] || need_apt+=(libtcmalloc-minimal4)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"

@@ -94,6 +94,8 @@ public final class BenchRunner {
         m.put("load_average", readOr(Path.of("/proc/loadavg")));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        // the child JVMs and the PyTorch script inherit the environment, so the same LD_PRELOAD
+        m.put("malloc", org.kdrestore.common.NativeAllocator.describe());
         return m;
     }
 
@@ -129,7 +131,8 @@ public final class BenchRunner {
         }
         if (!results.isEmpty()) {
             sb.append("device: ").append(results.get(0).device()).append(", cores: ")
-                    .append(Runtime.getRuntime().availableProcessors()).append('\n');
+                    .append(Runtime.getRuntime().availableProcessors()).append(", malloc: ")
+                    .append(org.kdrestore.common.NativeAllocator.describe()).append('\n');
         }
         return sb.toString();
     }

@@ -31,6 +31,7 @@ public final class InfoCommand implements Callable<Integer> {
         info.put("device", Engines.device().toString());
         info.put("gpus_visible", e.getGpuCount());
         info.put("offline", System.getProperty("ai.djl.offline"));
+        info.put("malloc", org.kdrestore.common.NativeAllocator.describe());
         StringBuilder sb = new StringBuilder();
         info.forEach((k, v) -> sb.append(String.format("%-13s %s%n", k, v)));
         out.print(info, sb.toString().stripTrailing());

@@ -62,6 +62,6 @@ public final class Engines {
     public static String describe() {
         Engine e = engine();
         return "DJL " + Engine.getDjlVersion() + ", engine " + e.getEngineName() + " " + e.getVersion()
-                + ", device " + device() + " (GPUs visible: " + e.getGpuCount() + ")";
+                + ", device " + device() + " (GPUs visible: " + e.getGpuCount() + "), malloc " + NativeAllocator.describe();
     }
 }

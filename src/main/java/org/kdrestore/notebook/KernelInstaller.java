@@ -3,6 +3,7 @@ package org.kdrestore.notebook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.UserInputException;
 
@@ -48,7 +49,9 @@ public final class KernelInstaller {
                 .replace("@KERNEL_JAR@", jsonEscape(kernelJar.toString()))
                 .replace("@LIB_GLOB@", jsonEscape(lib + "/*.jar"))
                 .replace("@MIMA_CACHE@", jsonEscape(root.resolve("target/kernel/mima_cache").toString()))
-                .replace("@PROJECT@", jsonEscape(root.toString()));
+                .replace("@PROJECT@", jsonEscape(root.toString()))
+                // the installer's own preload (the launcher's tcmalloc), so notebooks run as fast as the CLI
+                .replace("@LD_PRELOAD@", jsonEscape(Objects.requireNonNullElse(System.getenv("LD_PRELOAD"), "")));
         AtomicFiles.writeString(dir.resolve("kernel.json"), json);
         return dir;
     }
