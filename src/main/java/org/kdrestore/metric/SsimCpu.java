@@ -5,14 +5,18 @@ import java.util.stream.IntStream;
 /**
  * The same SSIM as {@link Ssim} (float32, pytorch-msssim conventions) computed in plain Java for
  * the metric path, where no gradient is needed. Why: PyTorch's CPU depthwise convolution (the
- * Gaussian filter) runs at about 2 GFLOP/s, so 1080p SSIM cost about 1 s on the engine. Here each
- * row of the five local moments is filtered as it is produced: the vertical 11-tap pass
- * accumulates E[x], E[y], E[x²], E[y²], E[xy] for one output row (products made on the fly),
- * the horizontal pass filters those five rows, and the SSIM and contrast-structure terms are
- * summed at once; nothing larger than a few rows is ever stored, so it all stays in cache.
- * Plain loops over contiguous float arrays, which the JIT vectorises; planes and row blocks are
- * shared across the cores. Sums of the maps are kept in double; the result differs from the
- * engine's by float32 rounding only (well under the 1e-5 of the golden tests).
+ * Gaussian filter) runs at about 2–5 GFLOP/s, so 1080p SSIM cost about 1 s on the engine. Here the
+ * five local moments x, y, x², y², xy of the last (window) input rows sit in a ring of row arrays;
+ * each output row is filtered vertically from the ring, then horizontally, and its SSIM and
+ * contrast-structure terms are summed at once. Nothing larger than a few rows is stored, so it
+ * all stays in cache; planes and row blocks are shared across the cores.
+ *
+ * <p>How the loops are written matters: HotSpot 17 vectorises a loop only when every array is
+ * read at the same index as the one written ({@code out[j] = Σ g·a_k[j]} over distinct arrays),
+ * not a stencil ({@code out[j] = Σ g·v[j+k]}: scalar, 4–6× slower). So the vertical pass reads
+ * the ring's row arrays, and the horizontal pass reads shifted copies of the row
+ * ({@code System.arraycopy}, a few percent of the time). The result differs from the engine's by
+ * float32 rounding only (well under the 1e-5 of the golden tests); sums are kept in double.
  */
 final class SsimCpu {
     private static final int ROWS_PER_TASK = 32;
@@ -62,78 +66,130 @@ final class SsimCpu {
     /** Sums of the SSIM and cs maps over output rows r0..r1-1 of one plane. */
     private static double[] block(float[] x, float[] y, long base, int w, int r0, int r1, float[] tv, float[] th, int wOut,
             float c1, float c2) {
-        float[] v0 = new float[w];
-        float[] v1 = new float[w];
-        float[] v2 = new float[w];
-        float[] v3 = new float[w];
-        float[] v4 = new float[w];
-        float[] h0 = new float[wOut];
-        float[] h1 = new float[wOut];
-        float[] h2 = new float[wOut];
-        float[] h3 = new float[wOut];
-        float[] h4 = new float[wOut];
+        int kv = tv.length;
+        int kh = th.length;
+        float[][][] ring = new float[MAPS][kv][w];
+        float[][] v = new float[MAPS][w];
+        float[][] shifted = new float[kh][wOut];
+        float[][] f = new float[MAPS][wOut];
+        float[][] rows = new float[kv][];
+        // per-column sums over this block's rows, in float so the loop vectorises (at most
+        // ROWS_PER_TASK terms each); the columns are then summed in double
+        float[] colS = new float[wOut];
+        float[] colC = new float[wOut];
+        for (int i = r0; i < r0 + kv - 1; i++) {
+            load(x, y, (int) (base + (long) i * w), w, ring, i % kv);
+        }
+        for (int r = r0; r < r1; r++) {
+            int last = r + kv - 1;
+            load(x, y, (int) (base + (long) last * w), w, ring, last % kv);
+            for (int m = 0; m < MAPS; m++) {
+                for (int k = 0; k < kv; k++) {
+                    rows[k] = ring[m][(r + k) % kv];
+                }
+                weightedSum(rows, tv, v[m], w);
+                for (int k = 0; k < kh; k++) {
+                    System.arraycopy(v[m], k, shifted[k], 0, wOut);
+                }
+                weightedSum(shifted, th, f[m], wOut);
+            }
+            combine(f[0], f[1], f[2], f[3], f[4], colS, colC, wOut, c1, c2);
+        }
         double sumS = 0;
         double sumC = 0;
-        for (int r = r0; r < r1; r++) {
-            java.util.Arrays.fill(v0, 0f);
-            java.util.Arrays.fill(v1, 0f);
-            java.util.Arrays.fill(v2, 0f);
-            java.util.Arrays.fill(v3, 0f);
-            java.util.Arrays.fill(v4, 0f);
-            for (int k = 0; k < tv.length; k++) {
-                vertical(x, y, (int) (base + (long) (r + k) * w), w, tv[k], v0, v1, v2, v3, v4);
-            }
-            java.util.Arrays.fill(h0, 0f);
-            java.util.Arrays.fill(h1, 0f);
-            java.util.Arrays.fill(h2, 0f);
-            java.util.Arrays.fill(h3, 0f);
-            java.util.Arrays.fill(h4, 0f);
-            for (int k = 0; k < th.length; k++) {
-                horizontal(v0, h0, k, wOut, th[k]);
-                horizontal(v1, h1, k, wOut, th[k]);
-                horizontal(v2, h2, k, wOut, th[k]);
-                horizontal(v3, h3, k, wOut, th[k]);
-                horizontal(v4, h4, k, wOut, th[k]);
-            }
-            double rowS = 0;
-            double rowC = 0;
-            for (int j = 0; j < wOut; j++) {
-                float mu1 = h0[j];
-                float mu2 = h1[j];
-                float mu1Sq = mu1 * mu1;
-                float mu2Sq = mu2 * mu2;
-                float mu1Mu2 = mu1 * mu2;
-                float s1 = h2[j] - mu1Sq;
-                float s2 = h3[j] - mu2Sq;
-                float s12 = h4[j] - mu1Mu2;
-                float cs = (s12 * 2 + c2) / (s1 + s2 + c2);
-                rowC += cs;
-                rowS += (mu1Mu2 * 2 + c1) / (mu1Sq + mu2Sq + c1) * cs;
-            }
-            sumS += rowS;
-            sumC += rowC;
+        for (int j = 0; j < wOut; j++) {
+            sumS += colS[j];
+            sumC += colC[j];
         }
         return new double[] {sumS, sumC};
     }
 
-    private static void vertical(float[] x, float[] y, int off, int w, float g, float[] v0, float[] v1, float[] v2, float[] v3,
-            float[] v4) {
+    private static final int MAPS = 5;
+
+    /** One input row into ring slot {@code slot}: x, y, x², y², xy. */
+    private static void load(float[] x, float[] y, int off, int w, float[][][] ring, int slot) {
+        float[] a = ring[0][slot];
+        float[] b = ring[1][slot];
+        float[] aa = ring[2][slot];
+        float[] bb = ring[3][slot];
+        float[] ab = ring[4][slot];
+        System.arraycopy(x, off, a, 0, w);
+        System.arraycopy(y, off, b, 0, w);
         for (int j = 0; j < w; j++) {
-            float a = x[off + j];
-            float b = y[off + j];
-            float ga = g * a;
-            float gb = g * b;
-            v0[j] += ga;
-            v1[j] += gb;
-            v2[j] += ga * a;
-            v3[j] += gb * b;
-            v4[j] += ga * b;
+            aa[j] = a[j] * a[j];
+            bb[j] = b[j] * b[j];
+            ab[j] = a[j] * b[j];
         }
     }
 
-    private static void horizontal(float[] v, float[] out, int k, int wOut, float g) {
+    /** SSIM and cs of one row of filtered moments, added to the column sums. */
+    private static void combine(float[] mx, float[] my, float[] mxx, float[] myy, float[] mxy, float[] colS, float[] colC, int wOut,
+            float c1, float c2) {
         for (int j = 0; j < wOut; j++) {
-            out[j] += g * v[j + k];
+            float mu1 = mx[j];
+            float mu2 = my[j];
+            float mu1Sq = mu1 * mu1;
+            float mu2Sq = mu2 * mu2;
+            float mu1Mu2 = mu1 * mu2;
+            float s1 = mxx[j] - mu1Sq;
+            float s2 = myy[j] - mu2Sq;
+            float s12 = mxy[j] - mu1Mu2;
+            float cs = (s12 * 2 + c2) / (s1 + s2 + c2);
+            colC[j] += cs;
+            colS[j] += (mu1Mu2 * 2 + c1) / (mu1Sq + mu2Sq + c1) * cs;
+        }
+    }
+
+    /**
+     * out[j] = Σ_k g[k]·a[k][j] for j < n. The usual 11-tap window in one pass with the taps in
+     * registers; other lengths tap by tap.
+     */
+    static void weightedSum(float[][] a, float[] g, float[] out, int n) {
+        if (g.length == 11) {
+            weightedSum11(a, g, out, n);
+            return;
+        }
+        float[] a0 = a[0];
+        float g0 = g[0];
+        for (int j = 0; j < n; j++) {
+            out[j] = g0 * a0[j];
+        }
+        for (int k = 1; k < g.length; k++) {
+            float[] ak = a[k];
+            float gk = g[k];
+            for (int j = 0; j < n; j++) {
+                out[j] = Math.fma(gk, ak[j], out[j]);
+            }
+        }
+    }
+
+    private static void weightedSum11(float[][] a, float[] g, float[] out, int n) {
+        float[] a0 = a[0];
+        float[] a1 = a[1];
+        float[] a2 = a[2];
+        float[] a3 = a[3];
+        float[] a4 = a[4];
+        float[] a5 = a[5];
+        float[] a6 = a[6];
+        float[] a7 = a[7];
+        float[] a8 = a[8];
+        float[] a9 = a[9];
+        float[] a10 = a[10];
+        float g0 = g[0]; float g1 = g[1]; float g2 = g[2]; float g3 = g[3]; float g4 = g[4]; float g5 = g[5];
+        float g6 = g[6]; float g7 = g[7]; float g8 = g[8]; float g9 = g[9]; float g10 = g[10];
+        for (int j = 0; j < n; j++) {
+            float s = g0 * a0[j];
+            s = Math.fma(g1, a1[j], s);
+            s = Math.fma(g2, a2[j], s);
+            s = Math.fma(g3, a3[j], s);
+            s = Math.fma(g4, a4[j], s);
+            s = Math.fma(g5, a5[j], s);
+            s = Math.fma(g6, a6[j], s);
+            s = Math.fma(g7, a7[j], s);
+            s = Math.fma(g8, a8[j], s);
+            s = Math.fma(g9, a9[j], s);
+            s = Math.fma(g10, a10[j], s);
+            out[j] = s;
         }
     }
 }

@@ -13,15 +13,19 @@ import org.kdrestore.common.Engines;
 /** The plain-Java metric path (no gradient) against the engine path (taken when a gradient is wanted). */
 class SsimCpuTest {
     private static void assertSameAsEngine(Shape shape) {
+        assertSameAsEngine(shape, Definition.pytorchMsssim(1));
+    }
+
+    private static void assertSameAsEngine(Shape shape, Definition def) {
         try (NDManager m = Engines.newManager()) {
             m.getEngine().setRandomSeed(5);
             NDArray x = m.randomUniform(0f, 1f, shape);
             NDArray y = x.add(m.randomNormal(0f, 0.1f, shape, DataType.FLOAT32)).clip(0f, 1f);
-            NDArray[] cpu = Ssim.ssimAndCs(x, y, Definition.pytorchMsssim(1));
+            NDArray[] cpu = Ssim.ssimAndCs(x, y, def);
             NDArray xg = x.duplicate();
             xg.setRequiresGradient(true);
             assertTrue(xg.hasGradient());
-            NDArray[] engine = Ssim.ssimAndCs(xg, y, Definition.pytorchMsssim(1));
+            NDArray[] engine = Ssim.ssimAndCs(xg, y, def);
             float[] a = cpu[0].toFloatArray();
             float[] b = engine[0].toFloatArray();
             float[] ca = cpu[1].toFloatArray();
@@ -43,6 +47,13 @@ class SsimCpuTest {
     void sidesShorterThanTheWindowAreNotFilteredOnThatAxisLikeTheEngine() {
         assertSameAsEngine(new Shape(1, 3, 8, 30));
         assertSameAsEngine(new Shape(1, 1, 40, 6));
+    }
+
+    @Test
+    void aWindowOtherThan11TakesTheTapByTapLoopAndEqualsTheEngine() {
+        Definition d = Definition.pytorchMsssim(1);
+        Definition seven = new Definition(d.name(), 7, 1.0, d.k1(), d.k2(), d.dataRange(), d.padding(), d.channels(), d.dtype());
+        assertSameAsEngine(new Shape(1, 3, 40, 37), seven);
     }
 
     @Test
