@@ -11,7 +11,6 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
@@ -49,7 +48,7 @@ public final class StudentCnn extends AbstractBlock {
         encoder = new SequentialBlock()
                 .add(conv(w))
                 .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false));
+                .add(MaxPool2x2.block());
         middle = new SequentialBlock();
         for (int i = 0; i < config.depth(); i++) {
             middle.add(conv(w)).add(Activation.reluBlock());

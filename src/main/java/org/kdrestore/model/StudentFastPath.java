@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.pooling.Pool;
 import java.util.Map;
 
 /**
@@ -83,7 +82,7 @@ final class StudentFastPath {
                 NDArray in = padded.get(new NDIndex(":, :, {}:{}, :", r0, r1 + 2));
                 in.attach(strip);
                 NDArray z = conv(in, w, b, 0, 1);
-                NDArray pooled = Activation.relu(Pool.maxPool2d(z, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false));
+                NDArray pooled = Activation.relu(MaxPool2x2.apply(z));
                 pooled.attach(m);
                 parts.add(pooled);
             }

@@ -10,7 +10,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -88,7 +87,7 @@ public final class Vgg16Features extends AbstractBlock {
                 break;
             }
             if (c == 0) {
-                seq.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+                seq.add(MaxPool2x2.block());
                 modules++;
             } else {
                 seq.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
