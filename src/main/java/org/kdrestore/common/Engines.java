@@ -58,6 +58,21 @@ public final class Engines {
         return false;
     }
 
+    /**
+     * {@code f} with PyTorch's grad mode off on this thread (as {@code torch.no_grad()}), then
+     * restored: for values that are constants of a loss (targets' features), so no graph is
+     * recorded for them and the no-gradient fast paths apply.
+     */
+    public static <T> T withoutGradient(java.util.function.Supplier<T> f) {
+        boolean was = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            return f.get();
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(was);
+        }
+    }
+
     /** One line for logs: engine, version, device. */
     public static String describe() {
         Engine e = engine();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.kdrestore.common.Engines;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.model.Vgg16Features;
 import org.kdrestore.model.Vgg16Features.Layer;
@@ -77,7 +78,9 @@ public final class VggFeatureLoss implements Loss {
 
     /** The loss against {@code target} given φ(pred) from {@link #predFeatures}. */
     public NDArray forward(Map<Layer, NDArray> predFeatures, NDArray target) {
-        Map<Layer, NDArray> tf = vgg.features(target.stopGradient(), layers, imagenetNorm);
+        // the target's features are constants of the loss: no graph for them (less memory, and the
+        // no-gradient fast paths such as MaxPool2x2 apply)
+        Map<Layer, NDArray> tf = Engines.withoutGradient(() -> vgg.features(target.stopGradient(), layers, imagenetNorm));
         NDArray total = null;
         for (Layer l : layers) {
             NDArray d = predFeatures.get(l).sub(tf.get(l).stopGradient());
