@@ -65,13 +65,21 @@ public final class Ssim {
         long c = s.get(d - 3);
         int h = Math.toIntExact(s.get(d - 2));
         int w = Math.toIntExact(s.get(d - 1));
-        float[] xs = x.getDataType() == DataType.FLOAT32 ? x.toFloatArray() : x.toType(DataType.FLOAT32, false).toFloatArray();
-        float[] ys = y.getDataType() == DataType.FLOAT32 ? y.toFloatArray() : y.toType(DataType.FLOAT32, false).toFloatArray();
-        float[] win;
+        double[][] r;
         try (NDManager tmp = parent.newSubManager()) {
-            win = window(tmp, def, false).toFloatArray();
+            // views of the (float32, contiguous) tensors' memory, alive until tmp closes
+            NDArray xf = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+            NDArray yf = y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);
+            if (xf != x) {
+                xf.attach(tmp);
+            }
+            if (yf != y) {
+                yf.attach(tmp);
+            }
+            float[] win = window(tmp, def, false).toFloatArray();
+            r = SsimCpu.ssimAndCs(xf.toByteBuffer(true).asFloatBuffer(), yf.toByteBuffer(true).asFloatBuffer(),
+                    Math.toIntExact(n * c), h, w, win, (float) def.c1(), (float) def.c2());
         }
-        double[][] r = SsimCpu.ssimAndCs(xs, ys, Math.toIntExact(n * c), h, w, win, (float) def.c1(), (float) def.c2());
         float[] ssim = new float[r[0].length];
         float[] cs = new float[r[1].length];
         for (int i = 0; i < ssim.length; i++) {

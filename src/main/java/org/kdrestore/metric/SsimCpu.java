@@ -1,5 +1,6 @@
 package org.kdrestore.metric;
 
+import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
 /**
@@ -26,10 +27,11 @@ final class SsimCpu {
     /**
      * Mean SSIM and mean contrast-structure per plane, {@code [2][planes]}.
      *
-     * @param x planes × h × w values, row-major
+     * @param x planes × h × w values, row-major (read with absolute gets: a view of the tensor's
+     *     memory serves, no copy of the image is made)
      * @param win the normalised 1-D Gaussian
      */
-    static double[][] ssimAndCs(float[] x, float[] y, int planes, int h, int w, float[] win, float c1, float c2) {
+    static double[][] ssimAndCs(FloatBuffer x, FloatBuffer y, int planes, int h, int w, float[] win, float c1, float c2) {
         // an axis shorter than the window is not filtered (as upstream)
         float[] tv = h >= win.length ? win : new float[] {1f};
         float[] th = w >= win.length ? win : new float[] {1f};
@@ -64,7 +66,7 @@ final class SsimCpu {
     }
 
     /** Sums of the SSIM and cs maps over output rows r0..r1-1 of one plane. */
-    private static double[] block(float[] x, float[] y, long base, int w, int r0, int r1, float[] tv, float[] th, int wOut,
+    private static double[] block(FloatBuffer x, FloatBuffer y, long base, int w, int r0, int r1, float[] tv, float[] th, int wOut,
             float c1, float c2) {
         int kv = tv.length;
         int kh = th.length;
@@ -107,14 +109,14 @@ final class SsimCpu {
     private static final int MAPS = 5;
 
     /** One input row into ring slot {@code slot}: x, y, x², y², xy. */
-    private static void load(float[] x, float[] y, int off, int w, float[][][] ring, int slot) {
+    private static void load(FloatBuffer x, FloatBuffer y, int off, int w, float[][][] ring, int slot) {
         float[] a = ring[0][slot];
         float[] b = ring[1][slot];
         float[] aa = ring[2][slot];
         float[] bb = ring[3][slot];
         float[] ab = ring[4][slot];
-        System.arraycopy(x, off, a, 0, w);
-        System.arraycopy(y, off, b, 0, w);
+        x.get(off, a, 0, w);
+        y.get(off, b, 0, w);
         for (int j = 0; j < w; j++) {
             aa[j] = a[j] * a[j];
             bb[j] = b[j] * b[j];
