@@ -161,7 +161,14 @@ public final class Vgg16Features extends AbstractBlock {
             if (i >= last) {
                 break;
             }
-            h = child.forward(ps, new NDList(h), false).singletonOrThrow();
+            NDArray next = child.forward(ps, new NDList(h), false).singletonOrThrow();
+            // Free each layer's input once used unless it is the caller's array or a returned
+            // feature: otherwise every activation (134 MB each at 8x64x256x256) lives until the
+            // caller's manager closes. Autograd keeps its own references to what backward needs.
+            if (h != x && !out.containsValue(h)) {
+                h.close();
+            }
+            h = next;
             i++;
             for (Layer l : layers) {
                 if (l.end == i) {
