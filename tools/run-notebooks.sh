@@ -51,11 +51,10 @@ for nb in "${notebooks[@]}"; do
   else
     target_dir="$out"
   fi
-  # A generous start-up timeout: JShell's start can exceed 60 s on a busy 2-core machine. On a
-  # loaded machine the kernel now and then never answers its first kernel_info request (it binds
-  # its sockets and then waits forever; nbclient sends that request only once), so a start
-  # without an answer in 90 s is retried, five times at most (seen here: 2 of 5 first starts hung,
-  # on an idle machine too; a normal start takes a few seconds).
+  # A generous start-up timeout: JShell's start can exceed 60 s on a busy 2-core machine. A start
+  # without an answer in 90 s is retried, five times at most: a safety net. The cause of the hangs
+  # seen before (a kernel socket loop that exits before its first turn, about 1 start in 6) is
+  # repaired by the kernel launcher, org.kdrestore.kernellaunch.KernelMain (docs/notebooks.md).
   ok=0
   for attempt in 1 2 3 4 5 6; do
     if jupyter-nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=kd-restore \

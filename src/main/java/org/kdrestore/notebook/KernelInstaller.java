@@ -34,12 +34,13 @@ public final class KernelInstaller {
         Path root = projectRoot.toAbsolutePath().normalize();
         Path template = root.resolve("kernel-config/kernel.json.template");
         Path kernelJar = root.resolve("target/kernel/rapaio-jupyter-kernel.jar");
+        Path launcherJar = root.resolve("target/kernel/kd-restore-kernel-launcher.jar");
         Path lib = root.resolve("target/lib");
         if (!Files.isRegularFile(template)) {
             throw new UserInputException("kernel template not found: " + template + " (is " + root + " the kd-restore folder?)");
         }
-        if (!Files.isRegularFile(kernelJar) || !Files.isRegularFile(lib.resolve("kd-restore.jar"))) {
-            throw new UserInputException("build output missing: " + kernelJar + " or " + lib.resolve("kd-restore.jar")
+        if (!Files.isRegularFile(kernelJar) || !Files.isRegularFile(launcherJar) || !Files.isRegularFile(lib.resolve("kd-restore.jar"))) {
+            throw new UserInputException("build output missing: " + kernelJar + ", " + launcherJar + " or " + lib.resolve("kd-restore.jar")
                     + "; run 'mvn -DskipTests package' (or any ./kd-restore command) first");
         }
         Path dir = kernelDir(prefix);
@@ -47,6 +48,7 @@ public final class KernelInstaller {
         String json = Files.readString(template)
                 .replace("@JAVA@", jsonEscape(java))
                 .replace("@KERNEL_JAR@", jsonEscape(kernelJar.toString()))
+                .replace("@LAUNCHER_JAR@", jsonEscape(launcherJar.toString()))
                 .replace("@LIB_GLOB@", jsonEscape(lib + "/*.jar"))
                 .replace("@MIMA_CACHE@", jsonEscape(root.resolve("target/kernel/mima_cache").toString()))
                 .replace("@PROJECT@", jsonEscape(root.toString()))
