@@ -12,8 +12,7 @@ org.kdrestore.bench.BenchResult (impl "torch"); `kd-restore bench --compare-torc
 
 The Restormer cases need upstream's architecture: --restormer-src DIR is a checkout of
 swz30/Restormer, e.g.
-    mkdir -p /tmp/scratch/restormer && git --git-dir=/work/.mirror/swz30+Restormer/repo archive HEAD \
-        | tar -x -C /tmp/scratch/restormer
+    git clone --depth 1 https://github.com/swz30/Restormer /tmp/scratch/restormer
 Without it those cases are skipped with a line saying so. Upstream code is read at run time and
 never committed; einops (not packaged by Debian) is replaced by a four-pattern shim written to a
 scratch folder.

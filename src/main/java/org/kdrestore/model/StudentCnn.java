@@ -168,7 +168,9 @@ public final class StudentCnn extends AbstractBlock {
         long w = s.get(3);
         NDArray padded = padToEven(x);
         NDList y = encoder.forward(ps, new NDList(padded), training, params);
-        y = middle.forward(ps, y, training, params);
+        if (config.depth() > 0) {
+            y = middle.forward(ps, y, training, params);
+        }
         y = decoder.forward(ps, y, training, params);
         NDArray out = y.singletonOrThrow();
         if (config.residual()) {
@@ -217,8 +219,11 @@ public final class StudentCnn extends AbstractBlock {
         Shape even = new Shape(s.get(0), s.get(1), s.get(2) + s.get(2) % 2, s.get(3) + s.get(3) % 2);
         encoder.initialize(manager, dataType, even);
         Shape[] e = encoder.getOutputShapes(new Shape[] {even});
-        middle.initialize(manager, dataType, e);
-        Shape[] m = middle.getOutputShapes(e);
+        Shape[] m = e;
+        if (config.depth() > 0) { // depth 0: no middle layers (DJL refuses shapes of an empty sequence)
+            middle.initialize(manager, dataType, e);
+            m = middle.getOutputShapes(e);
+        }
         decoder.initialize(manager, dataType, m);
     }
 }

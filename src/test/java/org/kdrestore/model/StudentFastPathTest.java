@@ -37,6 +37,17 @@ class StudentFastPathTest {
     }
 
     @Test
+    void depthZeroHasNoMiddleLayersAndBothPathsAgree() {
+        StudentConfig cfg = new StudentConfig(8, 0, "nearest", false, true);
+        assertSameAsPlainForward(cfg, new Shape(1, 3, 12, 14));
+        try (NDManager m = Engines.newManager()) {
+            StudentCnn net = StudentCnn.create(cfg, m, 0);
+            assertEquals(java.util.Set.of("encoder.0.weight", "encoder.0.bias", "decoder.1.weight", "decoder.1.bias"),
+                    net.namedParameters().keySet());
+        }
+    }
+
+    @Test
     void oddSizesArePaddedAndCroppedLikePlainForward() {
         assertSameAsPlainForward(StudentConfig.seed(), new Shape(1, 3, 13, 21));
     }
