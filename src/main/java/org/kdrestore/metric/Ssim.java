@@ -68,14 +68,8 @@ public final class Ssim {
         double[][] r;
         try (NDManager tmp = parent.newSubManager()) {
             // views of the (float32, contiguous) tensors' memory, alive until tmp closes
-            NDArray xf = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
-            NDArray yf = y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);
-            if (xf != x) {
-                xf.attach(tmp);
-            }
-            if (yf != y) {
-                yf.attach(tmp);
-            }
+            NDArray xf = float32(x, tmp);
+            NDArray yf = float32(y, tmp);
             float[] win = window(tmp, def, false).toFloatArray();
             r = SsimCpu.ssimAndCs(xf.toByteBuffer(true).asFloatBuffer(), yf.toByteBuffer(true).asFloatBuffer(),
                     Math.toIntExact(n * c), h, w, win, (float) def.c1(), (float) def.c2());
@@ -87,6 +81,16 @@ public final class Ssim {
             cs[i] = (float) r[1][i];
         }
         return new NDArray[] {parent.create(ssim, new Shape(n, c)), parent.create(cs, new Shape(n, c))};
+    }
+
+    /** {@code a} itself if float32, else a float32 copy owned by {@code owner} (never {@code a} moved into it). */
+    private static NDArray float32(NDArray a, NDManager owner) {
+        if (a.getDataType() == DataType.FLOAT32) {
+            return a;
+        }
+        NDArray f = a.toType(DataType.FLOAT32, false);
+        f.attach(owner);
+        return f;
     }
 
     private static NDArray batched(NDArray a) {

@@ -95,8 +95,7 @@ public final class Attention extends UnaryBlock {
                 vs.add(v);
             }
         }
-        NDArray floor = manager.full(new Shape(), 1e-12f, x.getDataType());
-        NDArray norms = qq.sqrt().maximum(floor).mul(kk.sqrt().maximum(floor));
+        NDArray norms = floored(qq.sqrt()).mul(floored(kk.sqrt()));
         NDArray attn = qk.div(norms).mul(temperature.getArray()).softmax(-1);
         NDList outs = new NDList();
         long r0 = 0;
@@ -117,10 +116,14 @@ public final class Attention extends UnaryBlock {
 
     /** torch.nn.functional.normalize(x, dim=-1): x / max(‖x‖₂, 1e-12). */
     static NDArray l2Normalize(NDArray x) {
+        return x.div(floored(x.norm(new int[] {-1}, true)));
+    }
+
+    /** max(norm, 1e-12), F.normalize's floor on a norm. */
+    private static NDArray floored(NDArray norm) {
         // The floor is a native scalar, not maximum(Number): DJL builds a Number's scalar on a Java
         // buffer and frees it after the op while autograd keeps it for backward (garbage gradients
         // when training; see the student's fix 0ca6fa5). Same forward values.
-        NDArray floor = x.getManager().full(new Shape(), 1e-12f, x.getDataType());
-        return x.div(x.norm(new int[] {-1}, true).maximum(floor));
+        return norm.maximum(norm.getManager().full(new Shape(), 1e-12f, norm.getDataType()));
     }
 }

@@ -125,14 +125,14 @@ public final class Restormer extends UnaryBlock {
             NDArray lat = see(t, "latent", stage(latent, see(t, "down3_4", down34.apply(outEncLevel3)), true));
 
             NDArray inpDecLevel3 = see(t, "reduce_chan_level3",
-                    consume(reduceChanLevel3, concat(see(t, "up4_3", consume(up43, lat)), outEncLevel3)));
+                    Scopes.consume(reduceChanLevel3, concat(see(t, "up4_3", Scopes.consume(up43, lat)), outEncLevel3)));
             NDArray outDecLevel3 = see(t, "decoder_level3", stage(decoderLevel3, inpDecLevel3, true));
 
             NDArray inpDecLevel2 = see(t, "reduce_chan_level2",
-                    consume(reduceChanLevel2, concat(see(t, "up3_2", consume(up32, outDecLevel3)), outEncLevel2)));
+                    Scopes.consume(reduceChanLevel2, concat(see(t, "up3_2", Scopes.consume(up32, outDecLevel3)), outEncLevel2)));
             NDArray outDecLevel2 = see(t, "decoder_level2", stage(decoderLevel2, inpDecLevel2, true));
 
-            NDArray inpDecLevel1 = concat(see(t, "up2_1", consume(up21, outDecLevel2)), outEncLevel1);
+            NDArray inpDecLevel1 = concat(see(t, "up2_1", Scopes.consume(up21, outDecLevel2)), outEncLevel1);
             NDArray outDecLevel1 = see(t, "decoder_level1", stage(decoderLevel1, inpDecLevel1, true));
             outDecLevel1 = see(t, "refinement", stage(refinement, outDecLevel1, true));
 
@@ -141,7 +141,7 @@ public final class Restormer extends UnaryBlock {
                 NDArray skip = skipConv.apply(inpEncLevel1);
                 out = see(t, "output", output.apply(outDecLevel1.add(skip)));
             } else {
-                out = see(t, "output", consume(output, outDecLevel1)).add(inpImg);
+                out = see(t, "output", Scopes.consume(output, outDecLevel1)).add(inpImg);
             }
             NDScope.unregister(out);
         }
@@ -151,13 +151,6 @@ public final class Restormer extends UnaryBlock {
     private static NDArray see(BiConsumer<String, NDArray> tap, String name, NDArray a) {
         tap.accept(name, a);
         return a;
-    }
-
-    /** Runs {@code block} on {@code x} and frees {@code x}, which nothing else needs. */
-    private static NDArray consume(UnaryBlock block, NDArray x) {
-        NDArray y = block.apply(x);
-        x.close();
-        return y;
     }
 
     /** Skip concatenation along channels; frees both inputs. */

@@ -60,7 +60,8 @@ final class RowStrips {
     }
 
     /**
-     * {@code f} of rows r0..r1-1, registered in the open {@link NDScope}, computed with {@code halo} rows of context each side (as far as the image goes).
+     * {@code f} of rows r0..r1-1, registered in the open {@link NDScope}, computed with
+     * {@code halo} rows of context each side (as far as the image goes).
      */
     static NDArray strip(NDArray x, long r0, long r1, int halo, UnaryOperator<NDArray> f) {
         long h = x.getShape().get(2);

@@ -16,4 +16,15 @@ public final class Scopes {
         NDScope.register(a);
         return a;
     }
+
+    /**
+     * Runs {@code block} on {@code x} and frees {@code x}, which nothing else needs: full-size
+     * intermediates then do not wait for the enclosing scope to close. Safe under autograd (the
+     * graph keeps its own references).
+     */
+    static NDArray consume(UnaryBlock block, NDArray x) {
+        NDArray y = block.apply(x);
+        x.close();
+        return y;
+    }
 }

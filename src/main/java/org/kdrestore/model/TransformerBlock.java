@@ -39,14 +39,10 @@ public final class TransformerBlock extends UnaryBlock {
         try (NDScope scope = new NDScope()) {
             // Each full-size intermediate is freed as soon as it is used (the scope would keep them
             // all until the block ends: at 96 channels and 544×960 that is 200 MB each).
-            NDArray n1 = norm1.apply(x);
-            NDArray a = attn.apply(n1);
-            n1.close();
+            NDArray a = Scopes.consume(attn, norm1.apply(x));
             NDArray y = x.add(a);
             a.close();
-            NDArray n2 = norm2.apply(y);
-            NDArray f = ffn.apply(n2);
-            n2.close();
+            NDArray f = Scopes.consume(ffn, norm2.apply(y));
             out = y.add(f);
             f.close();
             y.close();
