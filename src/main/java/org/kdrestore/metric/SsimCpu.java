@@ -21,6 +21,8 @@ import java.util.stream.IntStream;
  */
 final class SsimCpu {
     private static final int ROWS_PER_TASK = 32;
+    /** The five local moments: x, y, x², y², xy. */
+    private static final int MAPS = 5;
 
     private SsimCpu() {}
 
@@ -40,7 +42,8 @@ final class SsimCpu {
         int blocks = (hOut + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         double[][] partS = new double[planes][blocks];
         double[][] partC = new double[planes][blocks];
-        Runnable work = () -> IntStream.range(0, planes * blocks).parallel().forEach(t -> {
+        // absolute FloatBuffer gets only: the views are read by every task and never repositioned
+        IntStream.range(0, planes * blocks).parallel().forEach(t -> {
             int p = t / blocks;
             int b = t % blocks;
             int r0 = b * ROWS_PER_TASK;
@@ -49,7 +52,6 @@ final class SsimCpu {
             partS[p][b] = sc[0];
             partC[p][b] = sc[1];
         });
-        work.run();
         double[][] out = new double[2][planes];
         double n = (double) hOut * wOut;
         for (int p = 0; p < planes; p++) {
@@ -106,8 +108,6 @@ final class SsimCpu {
         return new double[] {sumS, sumC};
     }
 
-    private static final int MAPS = 5;
-
     /** One input row into ring slot {@code slot}: x, y, x², y², xy. */
     private static void load(FloatBuffer x, FloatBuffer y, int off, int w, float[][][] ring, int slot) {
         float[] a = ring[0][slot];
@@ -146,7 +146,7 @@ final class SsimCpu {
      * out[j] = Σ_k g[k]·a[k][j] for j < n. The usual 11-tap window in one pass with the taps in
      * registers; other lengths tap by tap.
      */
-    static void weightedSum(float[][] a, float[] g, float[] out, int n) {
+    private static void weightedSum(float[][] a, float[] g, float[] out, int n) {
         if (g.length == 11) {
             weightedSum11(a, g, out, n);
             return;
