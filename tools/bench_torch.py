@@ -35,28 +35,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import einops_shim  # noqa: E402  (tools/einops_shim.py)
+
 CASES = ["matmul-4096", "train-step", "student-1080p", "teacher-tiny-256", "teacher-full-540x960",
          "teacher-full-540x960-tiled", "ssim-1080p"]
 RESTORMER_CASES = {"teacher-tiny-256", "teacher-full-540x960", "teacher-full-540x960-tiled"}
 SCRATCH = os.environ.get("SCRATCH", "/tmp/scratch/bench_torch")
 TILE, OVERLAP = 256, 32
 
-EINOPS_SHIM = '''
-"""Only the four rearrange patterns restormer_arch.py uses."""
-def rearrange(x, pattern, **k):
-    if pattern == 'b c h w -> b (h w) c':
-        return x.flatten(2).transpose(1, 2)
-    if pattern == 'b (h w) c -> b c h w':
-        b, _, c = x.shape
-        return x.transpose(1, 2).reshape(b, c, k['h'], k['w'])
-    if pattern == 'b (head c) h w -> b head c (h w)':
-        b, c, h, w = x.shape
-        return x.reshape(b, k['head'], c // k['head'], h * w)
-    if pattern == 'b head c (h w) -> b (head c) h w':
-        b, head, c, _ = x.shape
-        return x.reshape(b, head * c, k['h'], k['w'])
-    raise NotImplementedError(pattern)
-'''
 
 
 # ---------------------------------------------------------------- models
@@ -79,10 +66,7 @@ def student(width=64):
 def restormer_module(src):
     if not src or not os.path.isfile(os.path.join(src, "basicsr/models/archs/restormer_arch.py")):
         return None
-    os.makedirs(os.path.join(SCRATCH, "einops"), exist_ok=True)
-    with open(os.path.join(SCRATCH, "einops", "__init__.py"), "w") as f:
-        f.write(EINOPS_SHIM)
-    sys.path.insert(0, SCRATCH)
+    einops_shim.install(SCRATCH)
     sys.path.insert(0, os.path.join(src, "basicsr/models/archs"))
     import restormer_arch
     return restormer_arch
