@@ -8,12 +8,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,13 +134,7 @@ public final class TeacherTrainer {
     private Result run() throws IOException {
         Path last = Trainer.lastCheckpoint(runDir);
         Path runJson = runDir.resolve("run.json");
-        if (!opt.resume() && (Files.exists(last) || Files.exists(runJson))) {
-            throw new UserInputException("run folder " + runDir + " already holds a run (" + (Files.exists(last) ? last : runJson)
-                    + "); pass --resume to continue it, or choose another --run-dir");
-        }
-        if (opt.resume() && !Files.exists(last)) {
-            throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
-        }
+        RunFolder.checkStart(runDir, opt.resume(), last, runJson);
         if (data.trainIds().isEmpty()) {
             throw new UserInputException("the dataset " + opt.dataPath() + " has no training samples");
         }
@@ -171,11 +162,8 @@ public final class TeacherTrainer {
                     batch = s.epochDone() ? 0 : s.batch();
                     global = s.globalStep();
                     metrics = MetricsLog.resume(runDir.resolve("metrics.csv"), global, epoch, epoch + 1);
-                    info = readRunJson(runJson);
-                    @SuppressWarnings("unchecked")
-                    List<Object> resumed = (List<Object>) info.computeIfAbsent("resumed", k -> new ArrayList<>());
-                    resumed.add(Map.of("at", Instant.now().toString(), "from_step", global));
-                    info.put("status", "running");
+                    info = RunFolder.readRunJson(runJson);
+                    RunFolder.markResumed(info, global);
                     log("resumed from " + last + " at epoch " + (epoch + 1) + ", batch " + batch + ", step " + global);
                 } else {
                     metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
@@ -247,7 +235,7 @@ public final class TeacherTrainer {
                             checkpoint(params, adam, epoch, b + 1, false, global);
                         }
                         if (hangAfter != null && global == hangAfter) {
-                            hang();
+                            RunFolder.hang();
                         }
                     }
                 }
@@ -287,7 +275,7 @@ public final class TeacherTrainer {
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("steps", global);
         res.put("epochs", epochsRun);
-        res.put("last_loss", finite(lastLoss));
+        res.put("last_loss", RunFolder.finite(lastLoss));
         res.put("final_validation_teacher", scoresMap(finalTeacher, 0));
         res.put("final_validation_input", scoresMap(finalInput, 0));
         res.put("beats_input", beats);
@@ -307,15 +295,11 @@ public final class TeacherTrainer {
 
     private static Map<String, Object> scoresMap(Scores s, int crop) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ssim", finite(s.ssim()));
-        m.put("psnr", finite(s.psnr()));
+        m.put("ssim", RunFolder.finite(s.ssim()));
+        m.put("psnr", RunFolder.finite(s.psnr()));
         m.put("images", s.images());
         m.put("images_are", crop > 0 ? "centre crops of side " + crop : "whole quadrants");
         return m;
-    }
-
-    private static Object finite(double v) {
-        return Double.isFinite(v) ? v : String.valueOf(v);
     }
 
     /**
@@ -438,36 +422,11 @@ public final class TeacherTrainer {
         return info;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> readRunJson(Path runJson) throws IOException {
-        if (!Files.exists(runJson)) {
-            return new LinkedHashMap<>();
-        }
-        return Json.MAPPER.readValue(runJson.toFile(), LinkedHashMap.class);
-    }
-
     private double elapsed() {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
     private void log(String line) throws IOException {
-        if (!opt.quiet()) {
-            System.err.println(line);
-        }
-        Files.createDirectories(runDir);
-        Files.writeString(runDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static void hang() {
-        System.err.println("debug: hanging after step as asked by -D" + Trainer.HANG_AFTER_STEP);
-        while (true) {
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        RunFolder.log(runDir, opt.quiet(), line);
     }
 }

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -94,13 +93,7 @@ public final class Trainer {
     private Result run() throws IOException {
         Path last = lastCheckpoint(runDir);
         Path runJson = runDir.resolve("run.json");
-        if (!opt.resume() && (Files.exists(last) || Files.exists(runJson))) {
-            throw new UserInputException("run folder " + runDir + " already holds a run (" + (Files.exists(last) ? last : runJson)
-                    + "); pass --resume to continue it, or choose another --run-dir");
-        }
-        if (opt.resume() && !Files.exists(last)) {
-            throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
-        }
+        RunFolder.checkStart(runDir, opt.resume(), last, runJson);
         if (data.trainIds().isEmpty()) {
             throw new UserInputException("the dataset has no training samples");
         }
@@ -133,11 +126,8 @@ public final class Trainer {
                     batch = s.epochDone() ? 0 : s.batch();
                     global = s.globalStep();
                     metrics = MetricsLog.resume(runDir.resolve("metrics.csv"), global, epoch, epoch + 1);
-                    info = readRunJson(runJson);
-                    @SuppressWarnings("unchecked")
-                    List<Object> resumed = (List<Object>) info.computeIfAbsent("resumed", k -> new ArrayList<>());
-                    resumed.add(Map.of("at", Instant.now().toString(), "from_step", global));
-                    info.put("status", "running");
+                    info = RunFolder.readRunJson(runJson);
+                    RunFolder.markResumed(info, global);
                     log("resumed from " + last + " at epoch " + (epoch + 1) + ", batch " + batch + ", step " + global);
                 } else {
                     metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
@@ -169,8 +159,8 @@ public final class Trainer {
             // What doing nothing scores: the degraded input itself against the ground truth.
             double[] base = validate(manager, x -> x);
             Map<String, Object> b = new LinkedHashMap<>();
-            b.put("ssim", finite(base[0]));
-            b.put("psnr", finite(base[1]));
+            b.put("ssim", RunFolder.finite(base[0]));
+            b.put("psnr", RunFolder.finite(base[1]));
             info.put("val_input_baseline", b);
             Json.writeFile(runDir.resolve("run.json"), info);
             log(String.format("validation baseline (degraded input vs ground truth): SSIM %.4f, PSNR %.2f dB", base[0], base[1]));
@@ -215,7 +205,7 @@ public final class Trainer {
                             checkpoint(net, adam, epoch, b + 1, false, global);
                         }
                         if (hangAfter != null && global == hangAfter) {
-                            hang();
+                            RunFolder.hang();
                         }
                     }
                 }
@@ -243,19 +233,15 @@ public final class Trainer {
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("steps", global);
         res.put("epochs", epochsRun);
-        res.put("last_loss", finite(lastLoss));
-        res.put("val_ssim", finite(valSsim));
-        res.put("val_psnr", finite(valPsnr));
+        res.put("last_loss", RunFolder.finite(lastLoss));
+        res.put("val_ssim", RunFolder.finite(valSsim));
+        res.put("val_psnr", RunFolder.finite(valPsnr));
         res.put("checkpoint", finalCkpt.getFileName().toString());
         res.put("weights", weights.getFileName().toString());
         res.put("weights_sha256", Hashing.sha256(weights));
         info.put("result", res);
         Json.writeFile(runDir.resolve("run.json"), info);
         return result;
-    }
-
-    private static Object finite(double v) {
-        return Double.isFinite(v) ? v : String.valueOf(v);
     }
 
     /** Mean SSIM (pytorch-msssim definition, data range 1) and PSNR over the validation samples; NaN when none. */
@@ -391,14 +377,6 @@ public final class Trainer {
         return info;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> readRunJson(Path runJson) throws IOException {
-        if (!Files.exists(runJson)) {
-            return new LinkedHashMap<>();
-        }
-        return Json.MAPPER.readValue(runJson.toFile(), LinkedHashMap.class);
-    }
-
     /** The commit of the working directory's git checkout, "unknown" when there is none. */
     static String gitCommit() {
         try {
@@ -423,23 +401,6 @@ public final class Trainer {
     }
 
     private void log(String line) throws IOException {
-        if (!opt.quiet()) {
-            System.err.println(line);
-        }
-        Files.createDirectories(runDir);
-        Files.writeString(runDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static void hang() {
-        System.err.println("debug: hanging after step as asked by -D" + HANG_AFTER_STEP);
-        while (true) {
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        RunFolder.log(runDir, opt.quiet(), line);
     }
 }

@@ -1,0 +1,74 @@
+package org.kdrestore.train;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kdrestore.common.Json;
+import org.kdrestore.common.UserInputException;
+
+/** Run-folder bookkeeping shared by the student's {@link Trainer} and the {@link TeacherTrainer}. */
+final class RunFolder {
+    private RunFolder() {}
+
+    /** Refuses to start over a run without --resume, and to resume where there is nothing. */
+    static void checkStart(Path runDir, boolean resume, Path last, Path runJson) {
+        if (!resume && (Files.exists(last) || Files.exists(runJson))) {
+            throw new UserInputException("run folder " + runDir + " already holds a run (" + (Files.exists(last) ? last : runJson)
+                    + "); pass --resume to continue it, or choose another --run-dir");
+        }
+        if (resume && !Files.exists(last)) {
+            throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> readRunJson(Path runJson) throws IOException {
+        if (!Files.exists(runJson)) {
+            return new LinkedHashMap<>();
+        }
+        return Json.MAPPER.readValue(runJson.toFile(), LinkedHashMap.class);
+    }
+
+    /** Notes in run.json that the run was resumed at {@code fromStep}, and that it is running again. */
+    static void markResumed(Map<String, Object> info, long fromStep) {
+        @SuppressWarnings("unchecked")
+        List<Object> resumed = (List<Object>) info.computeIfAbsent("resumed", k -> new ArrayList<>());
+        resumed.add(Map.of("at", Instant.now().toString(), "from_step", fromStep));
+        info.put("status", "running");
+    }
+
+    /** A line on stderr (unless quiet) and, time-stamped, in {@code runDir/train.log}. */
+    static void log(Path runDir, boolean quiet, String line) throws IOException {
+        if (!quiet) {
+            System.err.println(line);
+        }
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("train.log"), Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** A double for JSON: the number, or its name ("NaN", "Infinity") where JSON has none. */
+    static Object finite(double v) {
+        return Double.isFinite(v) ? v : String.valueOf(v);
+    }
+
+    /** Debug aid for the kill/resume tests: blocks after the step named by -D{@value Trainer#HANG_AFTER_STEP}. */
+    static void hang() {
+        System.err.println("debug: hanging after step as asked by -D" + Trainer.HANG_AFTER_STEP);
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
