@@ -165,7 +165,7 @@ public final class Vgg16Features extends AbstractBlock {
             // Free each layer's input once used unless it is the caller's array or a returned
             // feature: otherwise every activation (134 MB each at 8x64x256x256) lives until the
             // caller's manager closes. Autograd keeps its own references to what backward needs.
-            if (h != x && !out.containsValue(h)) {
+            if (h != x && !isReturned(out, h)) {
                 h.close();
             }
             h = next;
@@ -177,6 +177,19 @@ public final class Vgg16Features extends AbstractBlock {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether {@code a} is one of the returned features, by identity: {@code Map.containsValue}
+     * would call DJL's {@code equals}, which compares contents element by element.
+     */
+    private static boolean isReturned(Map<Layer, NDArray> out, NDArray a) {
+        for (NDArray f : out.values()) {
+            if (f == a) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One layer's activations. */
