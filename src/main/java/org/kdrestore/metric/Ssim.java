@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
+import org.kdrestore.common.Convolution;
 import org.kdrestore.common.UserInputException;
 
 /**
@@ -148,8 +148,7 @@ public final class Ssim {
     }
 
     private static NDArray conv(NDArray in, NDArray weight, int groups) {
-        return Conv2d.conv2d(in, weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), groups)
-                .singletonOrThrow();
+        return Convolution.conv2d(in, weight, null, 0, 0, groups);
     }
 
     /**

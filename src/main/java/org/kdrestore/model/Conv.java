@@ -3,7 +3,7 @@ package org.kdrestore.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
+import org.kdrestore.common.Convolution;
 
 /**
  * {@code nn.Conv2d} with stride 1 and "same" zero padding: parameters {@code weight}
@@ -54,8 +54,7 @@ public final class Conv extends UnaryBlock {
         if (kernel == 1 && groups == 1) {
             return pointwise(x);
         }
-        return Conv2d.conv2d(x, weight.getArray(), bias == null ? null : bias.getArray(),
-                new Shape(1, 1), new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
+        return Convolution.conv2d(x, weight.getArray(), bias == null ? null : bias.getArray(), padding, padding, groups);
     }
 
     /**

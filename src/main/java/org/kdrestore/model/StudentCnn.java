@@ -10,7 +10,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
@@ -46,16 +45,16 @@ public final class StudentCnn extends AbstractBlock {
         this.config = config;
         int w = config.width();
         encoder = new SequentialBlock()
-                .add(conv(w))
+                .add(Conv.dense(3, w, 3, true))
                 .add(Activation.reluBlock())
                 .add(MaxPool2x2.block());
         middle = new SequentialBlock();
         for (int i = 0; i < config.depth(); i++) {
-            middle.add(conv(w)).add(Activation.reluBlock());
+            middle.add(Conv.dense(w, w, 3, true)).add(Activation.reluBlock());
         }
         decoder = new SequentialBlock()
                 .add(new LambdaBlock(list -> new NDList(upsample2(list.singletonOrThrow(), config.upsample())), "upsample"))
-                .add(conv(3));
+                .add(Conv.dense(w, 3, 3, true));
         if (config.reluBeforeSigmoid()) {
             decoder.add(Activation.reluBlock());
         }
@@ -65,10 +64,6 @@ public final class StudentCnn extends AbstractBlock {
         addChildBlock("encoder", encoder);
         addChildBlock("middle", middle);
         addChildBlock("decoder", decoder);
-    }
-
-    private static Conv2d conv(int filters) {
-        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build();
     }
 
     public StudentConfig config() {

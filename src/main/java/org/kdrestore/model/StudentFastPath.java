@@ -8,8 +8,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import java.util.Map;
+import org.kdrestore.common.Convolution;
 
 /**
  * Student inference rewritten for speed and memory, same numbers as the block's forward (up to
@@ -97,7 +97,7 @@ final class StudentFastPath {
     }
 
     private static NDArray conv(NDArray in, NDArray w, NDArray b, int padH, int padW) {
-        return Conv2d.conv2d(in, w, b, new Shape(1, 1), new Shape(padH, padW), new Shape(1, 1), 1).singletonOrThrow();
+        return Convolution.conv2d(in, w, b, padH, padW, 1);
     }
 
     /**

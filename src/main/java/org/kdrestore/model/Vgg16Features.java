@@ -9,7 +9,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -82,6 +81,7 @@ public final class Vgg16Features extends AbstractBlock {
         this.deepest = deepest;
         SequentialBlock seq = new SequentialBlock();
         int modules = 0;
+        int channels = 3;
         for (int c : CFG) {
             if (modules >= deepest.end) {
                 break;
@@ -90,8 +90,8 @@ public final class Vgg16Features extends AbstractBlock {
                 seq.add(MaxPool2x2.block());
                 modules++;
             } else {
-                seq.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-                        .setFilters(c).optBias(true).build());
+                seq.add(Conv.dense(channels, c, 3, true));
+                channels = c;
                 seq.add(Activation.reluBlock());
                 modules += 2;
             }
