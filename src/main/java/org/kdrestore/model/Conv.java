@@ -2,7 +2,10 @@ package org.kdrestore.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.kdrestore.common.Convolution;
 
 /**
@@ -17,14 +20,45 @@ public final class Conv extends UnaryBlock {
     private final Parameter weight;
     private final Parameter bias;
 
+    private final int inChannels;
+
     int outChannels() {
         return outChannels;
+    }
+
+    /** What a convolution is, for checks that run per kind of layer ({@code ConvGradientCheck}). */
+    public record Signature(int inChannels, int outChannels, int kernel, int groups) {
+        @Override
+        public String toString() {
+            return kernel + "x" + kernel + " conv " + inChannels + "->" + outChannels + (groups > 1 ? " (groups " + groups + ")" : "");
+        }
+    }
+
+    public Signature signature() {
+        return new Signature(inChannels, outChannels, kernel, groups);
+    }
+
+    /** The signatures of every {@link Conv} in {@code block} and below, each once, in the order met. */
+    public static Set<Signature> signaturesIn(Block block) {
+        Set<Signature> out = new LinkedHashSet<>();
+        collect(block, out);
+        return out;
+    }
+
+    private static void collect(Block block, Set<Signature> out) {
+        if (block instanceof Conv c) {
+            out.add(c.signature());
+        }
+        for (var child : block.getChildren()) {
+            collect(child.getValue(), out);
+        }
     }
 
     public Conv(int inChannels, int outChannels, int kernel, int groups, boolean bias) {
         if (inChannels % groups != 0 || outChannels % groups != 0) {
             throw new IllegalArgumentException("channels " + inChannels + "->" + outChannels + " not divisible by groups " + groups);
         }
+        this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.padding = kernel / 2;
         this.groups = groups;

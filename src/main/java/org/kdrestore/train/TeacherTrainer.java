@@ -145,6 +145,7 @@ public final class TeacherTrainer {
         try (NDManager manager = Engines.newManager()) {
             log("device: " + Engines.describe());
             Restormer net = create(arch, manager, t.seed());
+            ConvGradientCheck.verify(net);
             Map<String, Parameter> params = ParameterNames.of(net);
             try (Adam adam = new Adam(params, Adam.Settings.of(t.lr()))) {
                 int epoch = 0;

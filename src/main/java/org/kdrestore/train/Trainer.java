@@ -105,6 +105,7 @@ public final class Trainer {
         try (NDManager manager = Engines.newManager()) {
             log("device: " + Engines.describe());
             StudentCnn net = StudentCnn.create(studentCfg, manager, t.seed());
+            ConvGradientCheck.verify(net);
             DistillationLoss loss = new DistillationLoss(cfg.loss(), loadVgg(manager));
             for (String n : loss.notes()) {
                 log("note: " + n);
