@@ -23,7 +23,12 @@ import org.kdrestore.common.AtomicFiles;
  * as if the run had never stopped.
  */
 final class MetricsLog implements AutoCloseable {
-    static final List<String> TERMS = List.of("gt/l1", "gt/ssim", "gt/vgg", "teacher/l1", "teacher/ssim", "teacher/vgg");
+    /**
+     * Teacher training's watch on its residual branch: mean |output − input| of the step's batch
+     * (0 while the network is still the identity it starts as). Not a loss term.
+     */
+    static final String RESIDUAL = "residual/abs";
+    static final List<String> TERMS = List.of("gt/l1", "gt/ssim", "gt/vgg", "teacher/l1", "teacher/ssim", "teacher/vgg", RESIDUAL);
     static final List<String> COLUMNS;
 
     static {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -25,22 +26,27 @@ final class Prefetcher implements AutoCloseable {
     private final TrainingSet set;
     private final List<List<EpochPlan.Item>> plan;
     private final int crop;
+    private final double cropMinError;
+    private final int cropTries;
     private final boolean withTeacher;
     private final ExecutorService pool;
     private final ArrayDeque<CompletableFuture<Batch>> queue = new ArrayDeque<>();
     private int next;
 
-    Prefetcher(TrainingSet set, List<List<EpochPlan.Item>> plan, int startBatch, int crop, boolean withTeacher,
-            int prefetch, int threads) {
+    Prefetcher(TrainingSet set, List<List<EpochPlan.Item>> plan, int startBatch, TrainConfig.Train t, boolean withTeacher) {
         this.set = set;
         this.plan = plan;
-        this.crop = crop;
+        this.crop = t.crop();
+        this.cropMinError = t.cropMinError();
+        this.cropTries = t.cropTries();
+        int prefetch = t.prefetch();
+        int threads = t.loaderThreads();
         this.withTeacher = withTeacher;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "kd-loader-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+            Thread loader = new Thread(r, "kd-loader-" + n.incrementAndGet());
+            loader.setDaemon(true);
+            return loader;
         });
         this.next = startBatch;
         for (int i = 0; i < prefetch; i++) {
@@ -102,13 +108,63 @@ final class Prefetcher implements AutoCloseable {
         if (ch > h || cw > w) {
             throw new UserInputException("train.crop=" + crop + " is larger than sample " + item.id() + " (" + w + "x" + h + ")");
         }
-        int y0 = EpochPlan.offset(item.cropY(), h, ch);
-        int x0 = EpochPlan.offset(item.cropX(), w, cw);
+        int[] at = cropMinError > 0 ? cropWithError(s, item, ch, cw) : new int[] {
+            EpochPlan.offset(item.cropY(), h, ch), EpochPlan.offset(item.cropX(), w, cw)};
+        int y0 = at[0];
+        int x0 = at[1];
         boolean whole = ch == h && cw == w && !item.hflip() && !item.vflip();
         return new TrainingSet.Sample(s.id(),
                 whole ? s.degraded() : s.degraded().crop(y0, x0, ch, cw, item.hflip(), item.vflip()),
                 whole ? s.sharp() : s.sharp().crop(y0, x0, ch, cw, item.hflip(), item.vflip()),
                 !withTeacher ? null : whole ? s.teacher() : s.teacher().crop(y0, x0, ch, cw, item.hflip(), item.vflip()));
+    }
+
+    /**
+     * The crop position for {@code train.crop_min_error}: the planned one, else up to
+     * {@code crop_tries − 1} others drawn from an RNG seeded by the planned fractions (so the
+     * same item always gives the same crop, and a resumed run the same batches).
+     */
+    private int[] cropWithError(TrainingSet.Sample s, EpochPlan.Item item, int ch, int cw) {
+        int h = s.degraded().height();
+        int w = s.degraded().width();
+        SplittableRandom rng = new SplittableRandom(
+                Double.doubleToLongBits(item.cropY()) * 31 + Double.doubleToLongBits(item.cropX()));
+        double fy = item.cropY();
+        double fx = item.cropX();
+        int[] best = null;
+        double bestError = -1;
+        for (int k = 0; k < cropTries; k++) {
+            if (k > 0) {
+                fy = rng.nextDouble();
+                fx = rng.nextDouble();
+            }
+            int y0 = EpochPlan.offset(fy, h, ch);
+            int x0 = EpochPlan.offset(fx, w, cw);
+            double e = meanAbsError(s.degraded(), s.sharp(), y0, x0, ch, cw);
+            if (e >= cropMinError) {
+                return new int[] {y0, x0};
+            }
+            if (e > bestError) {
+                bestError = e;
+                best = new int[] {y0, x0};
+            }
+        }
+        return best;
+    }
+
+    /** Mean |a − b| over the C·h·w values of the window at (y0, x0). */
+    static double meanAbsError(TrainingSet.Planar a, TrainingSet.Planar b, int y0, int x0, int h, int w) {
+        double sum = 0;
+        int plane = a.height() * a.width();
+        for (int c = 0; c < 3; c++) {
+            for (int y = y0; y < y0 + h; y++) {
+                int row = c * plane + y * a.width();
+                for (int x = x0; x < x0 + w; x++) {
+                    sum += Math.abs(a.chw()[row + x] - b.chw()[row + x]);
+                }
+            }
+        }
+        return sum / (3.0 * h * w);
     }
 
     private static void check(TrainingSet.Sample s, TrainingSet.Planar p, String what) {

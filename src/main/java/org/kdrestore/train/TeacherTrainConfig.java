@@ -34,7 +34,7 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
      */
     public static TeacherTrainConfig restormerS() {
         return new TeacherTrainConfig(Model.RESTORMER_S,
-                new TrainConfig.Train(200, 8, 3e-4, 128, 4, true, 0, 2400, 200, 2, 2, null),
+                new TrainConfig.Train(200, 8, 3e-4, 128, 4, true, 0, 2400, 200, 2, 2, null, 0, 8),
                 new TrainConfig.Data(0.2, 256, 0), Schedule.DEFAULT);
     }
 
@@ -86,8 +86,8 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
      * annealing from {@code train.lr} at step 0 to {@code min_lr} at the last planned step. A
      * function of the global step alone, so a resumed run uses the same rates.
      */
-    public record Schedule(String kind, double minLr) {
-        public static final Schedule DEFAULT = new Schedule("cosine", 1e-6);
+    public record Schedule(String kind, double minLr, int warmupSteps) {
+        public static final Schedule DEFAULT = new Schedule("cosine", 1e-6, 0);
 
         public Schedule {
             if (!"cosine".equals(kind) && !"constant".equals(kind)) {
@@ -96,15 +96,24 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
             if (!(minLr >= 0) || Double.isInfinite(minLr)) {
                 throw new UserInputException("schedule.min_lr must be a number ≥ 0, got " + minLr);
             }
+            if (warmupSteps < 0) {
+                throw new UserInputException("schedule.warmup_steps must be ≥ 0, got " + warmupSteps);
+            }
         }
 
-        /** The rate for the step that follows {@code done} completed steps of {@code total}. */
+        /**
+         * The rate for the step that follows {@code done} completed steps of {@code total}: during
+         * the first {@code warmupSteps} steps it rises linearly, (done+1)/warmup of the scheduled
+         * rate, so Adam's first large normalised steps do not throw a residual network far from
+         * the identity it starts at.
+         */
         public double lr(double base, long done, long total) {
+            double warm = warmupSteps > 0 && done < warmupSteps ? (done + 1.0) / warmupSteps : 1.0;
             if (kind.equals("constant") || total <= 1) {
-                return base;
+                return warm * base;
             }
             double progress = Math.min(1.0, (double) done / (total - 1));
-            return minLr + 0.5 * (base - minLr) * (1 + Math.cos(Math.PI * progress));
+            return warm * (minLr + 0.5 * (base - minLr) * (1 + Math.cos(Math.PI * progress)));
         }
     }
 

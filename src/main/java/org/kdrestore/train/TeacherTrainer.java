@@ -188,6 +188,7 @@ public final class TeacherTrainer {
         Integer hangAfter = Integer.getInteger(Trainer.HANG_AFTER_STEP);
         Engine engine = Engines.engine();
         double lastLoss = Double.NaN;
+        double lastResidual = Double.NaN;
         int epochsRun = startEpoch;
         int crop = cfg.data().valCrop();
         Scores baseline = validate(manager, null, crop);
@@ -202,7 +203,7 @@ public final class TeacherTrainer {
                 List<List<EpochPlan.Item>> plan = EpochPlan.batches(ids, t.seed(), epoch, t);
                 int b = epoch == startEpoch ? startBatch : 0;
                 long stepEnd = System.nanoTime();
-                try (Prefetcher pf = new Prefetcher(data, plan, b, t.crop(), false, t.prefetch(), t.loaderThreads())) {
+                try (Prefetcher pf = new Prefetcher(data, plan, b, t, false)) {
                     for (; b < plan.size() && global < total; b++) {
                         Prefetcher.Batch batch = pf.next();
                         adam.setLearningRate(cfg.schedule().lr(t.lr(), global, total));
@@ -211,13 +212,16 @@ public final class TeacherTrainer {
                             NDArray x = step.create(batch.input(), shape);
                             NDArray gt = step.create(batch.gt(), shape);
                             adam.zeroGrad();
+                            NDArray y;
                             try (GradientCollector gc = engine.newGradientCollector()) {
-                                NDArray y = net.apply(x);
+                                y = net.apply(x);
                                 // Upstream's pixel loss: L1, mean over N·C·H·W.
                                 NDArray l1 = y.sub(gt).abs().mean();
                                 gc.backward(l1);
                                 lastLoss = l1.getFloat();
                             }
+                            // the residual branch's output size: 0 while the net is still the identity
+                            lastResidual = y.sub(x).abs().mean().getFloat();
                             adam.step();
                         }
                         global++;
@@ -228,9 +232,10 @@ public final class TeacherTrainer {
                             throw new IllegalStateException("loss became " + lastLoss + " at step " + global
                                     + " (epoch " + (epoch + 1) + "); lower train.lr");
                         }
-                        metrics.step(epoch + 1, global, b + 1, adam.settings().lr(), lastLoss, Map.of("gt/l1", lastLoss), ips,
-                                elapsed());
-                        progress.status(String.format("epoch %d/%d step %d L1 %.4f", epoch + 1, t.epochs(), global, lastLoss));
+                        metrics.step(epoch + 1, global, b + 1, adam.settings().lr(), lastLoss,
+                                Map.of("gt/l1", lastLoss, MetricsLog.RESIDUAL, lastResidual), ips, elapsed());
+                        progress.status(String.format("epoch %d/%d step %d L1 %.4f |out-in| %.4f", epoch + 1, t.epochs(), global,
+                                lastLoss, lastResidual));
                         progress.step();
                         if (t.checkpointEvery() > 0 && global % t.checkpointEvery() == 0) {
                             checkpoint(params, adam, epoch, b + 1, false, global);

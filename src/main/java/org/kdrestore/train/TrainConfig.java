@@ -54,10 +54,18 @@ public record TrainConfig(Student student, Train train, Data data, DistillationL
      * @param loaderThreads threads decoding images for the prefetcher
      * @param vggWeights torchvision VGG16 weights file for the VGG loss terms (.pth, .safetensors,
      *     .npz), null when not given (see loss.on_missing_vgg)
+     * @param cropMinError prefer crops that carry error: a crop whose mean |degraded − ground
+     *     truth| (over its C·H·W values) is below this is replaced by another candidate position
+     *     (0 = every crop is kept, the seed's behaviour). Most random crops of smooth photos hold
+     *     almost nothing to restore, and a restoration network shown only those learns the identity.
+     * @param cropTries candidate positions per crop when {@code cropMinError} is set: the planned
+     *     one first, then positions drawn from it deterministically; the first that reaches the
+     *     threshold is taken, else the one with the largest error
      */
     public record Train(int epochs, int batchSize, double lr, int crop, int cropsPerImage, boolean flips, long seed,
-            int maxSteps, int checkpointEvery, int prefetch, int loaderThreads, String vggWeights) {
-        public static final Train DEFAULT = new Train(10, 32, 1e-4, 0, 1, false, 0, 0, 0, 2, 2, null);
+            int maxSteps, int checkpointEvery, int prefetch, int loaderThreads, String vggWeights, double cropMinError,
+            int cropTries) {
+        public static final Train DEFAULT = new Train(10, 32, 1e-4, 0, 1, false, 0, 0, 0, 2, 2, null, 0, 8);
 
         public Train {
             positive("train.epochs", epochs);
@@ -66,6 +74,13 @@ public record TrainConfig(Student student, Train train, Data data, DistillationL
             positive("train.prefetch", prefetch);
             positive("train.loader_threads", loaderThreads);
             nonNegative("train.crop", crop);
+            positive("train.crop_tries", cropTries);
+            if (!(cropMinError >= 0 && cropMinError < 1)) {
+                throw new UserInputException("train.crop_min_error must be in [0, 1), got " + cropMinError);
+            }
+            if (cropMinError > 0 && crop == 0) {
+                throw new UserInputException("train.crop_min_error=" + cropMinError + " needs train.crop > 0");
+            }
             nonNegative("train.max_steps", maxSteps);
             nonNegative("train.checkpoint_every", checkpointEvery);
             if (!(lr > 0) || Double.isInfinite(lr)) {

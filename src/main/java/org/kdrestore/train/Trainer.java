@@ -173,7 +173,7 @@ public final class Trainer {
                 List<List<EpochPlan.Item>> plan = EpochPlan.batches(ids, t.seed(), epoch, t);
                 int b = epoch == startEpoch ? startBatch : 0;
                 long stepEnd = System.nanoTime();
-                try (Prefetcher pf = new Prefetcher(data, plan, b, t.crop(), withTeacher, t.prefetch(), t.loaderThreads())) {
+                try (Prefetcher pf = new Prefetcher(data, plan, b, t, withTeacher)) {
                     for (; b < plan.size() && global < total; b++) {
                         Prefetcher.Batch batch = pf.next();
                         LossComponents lc;
