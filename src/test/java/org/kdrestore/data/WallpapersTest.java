@@ -63,6 +63,52 @@ class WallpapersTest {
         assertTrue(lic.contains("Bo Painter") && lic.contains("CC-BY-SA-4.0"), lic);
     }
 
+    /** A made-up DEP-5 file: header, a multi-holder stanza, a glob, comments, licence paragraphs with text. */
+    private static final String COPYRIGHT_TEXT = """
+            Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+            Upstream-Name: pictures
+
+            Files: *
+            Copyright: 2001, Somebody Else
+            License: GPL-2+
+
+            # a comment line, skipped
+            Files: 16.04/Lake_by_Ann.jpg
+             16.04/Pond_by_Ann.jpg
+            copyright: Ann Author, 2018
+                       2019, Bo Second <bo@example.org>
+            License: CC-BY-4.0
+
+            Files: 20.04/Hill_*.jpg
+            Copyright: "Cy", 2021
+            License: CC0-1.0
+             Public domain text
+             .
+             second paragraph
+
+            License: CC-BY-4.0
+             Attribution 4.0 International
+            """;
+
+    @Test
+    void dep5ParserReadsStanzasAndFindsAFilesParagraph() {
+        List<Dep5.Stanza> st = Dep5.parse(COPYRIGHT_TEXT);
+        assertEquals(5, st.size());
+        assertEquals("pictures", st.get(0).get("Upstream-Name").orElseThrow());
+        Dep5.Stanza lake = Dep5.filesStanza(st, "16.04/Lake_by_Ann.jpg").orElseThrow();
+        assertEquals(List.of("Ann Author, 2018", "2019, Bo Second <bo@example.org>"), lake.lines("Copyright"));
+        assertEquals("CC-BY-4.0", lake.firstLine("License"));
+        assertEquals(lake, Dep5.filesStanza(st, "16.04/Pond_by_Ann.jpg").orElseThrow()); // second pattern of the paragraph
+        Dep5.Stanza hill = Dep5.filesStanza(st, "20.04/Hill_2.jpg").orElseThrow(); // glob
+        assertEquals(List.of("\"Cy\", 2021"), hill.lines("Copyright"));
+        assertEquals("CC0-1.0", hill.firstLine("License"));
+        assertEquals("CC0-1.0\nPublic domain text\n\nsecond paragraph", hill.get("license").orElseThrow());
+        // anything else falls to "Files: *"; without it, nothing matches
+        assertEquals("GPL-2+", Dep5.filesStanza(st, "16.04/Other.jpg").orElseThrow().firstLine("License"));
+        assertTrue(Dep5.filesStanza(st.subList(2, 5), "16.04/Other.jpg").isEmpty());
+        assertEquals("GPL-2+", Dep5.filesStanza(st, "16.04/Lake_by_Ann.jpgx").orElseThrow().firstLine("License")); // whole names only
+    }
+
     @Test
     void missingWallpaperFolderIsNamed() {
         Path p = tmp.resolve("none");
