@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kdrestore.common.UserInputException;
+import org.kdrestore.data.LomiriWallpapers;
 import org.kdrestore.data.Wallpapers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Real photos from Debian's plasma-workspace-wallpapers package.",
+        description = "Real photos from Debian's plasma-workspace-wallpapers and lomiri-wallpapers packages.",
         subcommands = {DataCommand.Photos.class, DataCommand.Sample.class})
 public final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -29,21 +30,32 @@ public final class DataCommand implements Runnable {
         Path output;
 
         @Option(names = "--wallpapers", defaultValue = "/usr/share/wallpapers",
-                description = "Where the package's wallpapers are (default: ${DEFAULT-VALUE}).")
+                description = "Where plasma-workspace-wallpapers' wallpapers are (default: ${DEFAULT-VALUE}).")
         Path wallpapers;
 
         @Mixin
         JsonOption out;
 
-        abstract List<Wallpapers.Wallpaper> choose(List<Wallpapers.Wallpaper> all);
-
-        @Override
-        public Integer call() throws Exception {
+        /** The plasma wallpapers to export, from {@link #wallpapers} (installed first when missing). */
+        List<Wallpapers.Wallpaper> plasma() throws Exception {
             Wallpapers.ensureInstalled(wallpapers);
             List<Wallpapers.Wallpaper> chosen = choose(Wallpapers.scan(wallpapers));
             if (chosen.isEmpty()) {
                 throw new UserInputException("no landscape wallpapers found under " + wallpapers);
             }
+            return chosen;
+        }
+
+        abstract List<Wallpapers.Wallpaper> choose(List<Wallpapers.Wallpaper> all);
+
+        /** What to export; the plasma wallpapers unless a subcommand says otherwise. */
+        List<Wallpapers.Wallpaper> photos() throws Exception {
+            return plasma();
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            List<Wallpapers.Wallpaper> chosen = photos();
             List<Wallpapers.Exported> done = Wallpapers.export(chosen, output, out.json);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Wallpapers.Exported e : done) {
@@ -68,14 +80,37 @@ public final class DataCommand implements Runnable {
     @Command(name = "photos", mixinStandardHelpOptions = true,
             description = {"Build the larger training set: one landscape photo per wallpaper (largest 16:9 image, "
                     + "centre-cropped and resized to 1920x1080 with INTER_AREA, JPEG q95), LICENSES.md beside them.",
-                    "Installs the package with apt-get when missing and run as root; otherwise says how."})
+                    "Installs plasma-workspace-wallpapers with apt-get when missing and run as root; otherwise says how.",
+                    "--source lomiri: the 14 natural photographs of lomiri-wallpapers-16.04 and -20.04 "
+                    + "(sudo apt-get install lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)."})
     static final class Photos extends Base {
-        @Option(names = "--photos-only", description = "Only the photographs (skip drawn or rendered wallpapers).")
+        @Option(names = "--source", defaultValue = "plasma",
+                description = "plasma (plasma-workspace-wallpapers), lomiri (lomiri-wallpapers-16.04 and -20.04) or all (default: ${DEFAULT-VALUE}).")
+        String source;
+
+        @Option(names = "--photos-only", description = "Only the photographs (skip drawn or rendered plasma wallpapers; lomiri gives photographs only).")
         boolean photosOnly;
+
+        @Option(names = "--backgrounds", defaultValue = "/usr/share/backgrounds",
+                description = "Where the lomiri packages' images are (default: ${DEFAULT-VALUE}).")
+        Path backgrounds;
+
+        @Option(names = "--docs", defaultValue = "/usr/share/doc",
+                description = "Where the lomiri packages' copyright files are, <docs>/<package>/copyright (default: ${DEFAULT-VALUE}).")
+        Path docs;
+
+        @Override
+        List<Wallpapers.Wallpaper> photos() throws Exception {
+            List<Wallpapers.Wallpaper> all = new ArrayList<>();
+            for (Wallpapers.Source s : Wallpapers.Source.parse(source)) {
+                all.addAll(s == Wallpapers.Source.PLASMA ? plasma() : LomiriWallpapers.photos(backgrounds, docs));
+            }
+            return all;
+        }
 
         @Override
         List<Wallpapers.Wallpaper> choose(List<Wallpapers.Wallpaper> all) {
-            return photosOnly ? all.stream().filter(w -> Wallpapers.PHOTOGRAPHS.contains(w.dir())).toList() : all;
+            return photosOnly ? all.stream().filter(w -> Wallpapers.PHOTOGRAPHS.contains(w.stem())).toList() : all;
         }
     }
 
@@ -84,7 +119,7 @@ public final class DataCommand implements Runnable {
     static final class Sample extends Base {
         @Override
         List<Wallpapers.Wallpaper> choose(List<Wallpapers.Wallpaper> all) {
-            List<Wallpapers.Wallpaper> s = all.stream().filter(w -> Wallpapers.SAMPLE.contains(w.dir())).toList();
+            List<Wallpapers.Wallpaper> s = all.stream().filter(w -> Wallpapers.SAMPLE.contains(w.stem())).toList();
             if (s.size() != Wallpapers.SAMPLE.size()) {
                 throw new UserInputException("the sample wallpapers " + Wallpapers.SAMPLE + " are not all under " + wallpapers);
             }

@@ -7,12 +7,18 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.Progress;
@@ -26,6 +32,8 @@ import org.opencv.core.Mat;
  * {@code prepare} does ({@link Frames}, centre crop, INTER_AREA) and saved as JPEG quality
  * {@value Images#JPEG_QUALITY}, with {@code LICENSES.md} beside them (author and licence from
  * each wallpaper's metadata, the package-wide notice from the Debian copyright file).
+ * {@link Source#LOMIRI} adds the natural photographs of the Lomiri wallpaper packages
+ * ({@link LomiriWallpapers}); both go through the same {@link #export}.
  */
 public final class Wallpapers {
     private Wallpapers() {}
@@ -44,8 +52,14 @@ public final class Wallpapers {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)\\.(jpg|jpeg|png)", Pattern.CASE_INSENSITIVE);
 
-    /** One wallpaper: its folder name, display name, authors, licence and the chosen image. */
-    public record Wallpaper(String dir, String name, String author, String license, Path image, int width, int height) {}
+    /**
+     * One photo to export: the Debian package it comes from and that package's copyright file, the
+     * output file's stem (for plasma, the wallpaper's folder name), display name, authors, licence
+     * and the chosen image with its size. Every {@link Source} yields these; {@link #export} does
+     * the rest the same way for all.
+     */
+    public record Wallpaper(String pkg, Path copyright, String stem, String name, String author, String license,
+                            Path image, int width, int height) {}
 
     /** What {@link #export} wrote. */
     public record Exported(String file, Wallpaper wallpaper, String framing, String sha256) {}
@@ -70,7 +84,7 @@ public final class Wallpapers {
         } catch (IOException e) {
             throw new UserInputException("cannot list " + root + ": " + e.getMessage(), e);
         }
-        out.sort(Comparator.comparing(Wallpaper::dir));
+        out.sort(Comparator.comparing(Wallpaper::stem));
         return out;
     }
 
@@ -132,7 +146,7 @@ public final class Wallpapers {
                 }
             }
         }
-        return new Wallpaper(dir.getFileName().toString(), name, author, license, best, bw, bh);
+        return new Wallpaper(PACKAGE, COPYRIGHT, dir.getFileName().toString(), name, author, license, best, bw, bh);
     }
 
     /**
@@ -176,8 +190,68 @@ public final class Wallpapers {
         }
     }
 
-    /** Frames each wallpaper to 1920x1080, writes {@code <dir>.jpg} and {@code LICENSES.md} into {@code out}. */
+    /** Where {@code data photos} takes photos from ({@code --source plasma|lomiri|all}), as LICENSES.md describes it. */
+    public enum Source {
+        /** {@link #scan}: every wallpaper of {@value #PACKAGE} (or only {@link #PHOTOGRAPHS}). */
+        PLASMA("KDE Plasma's wallpapers (upstream: https://invent.kde.org/plasma/plasma-workspace-wallpapers)", "contents/images",
+                "Author and licence of each come from the wallpaper's own `metadata.json` (or `metadata.desktop`) in "
+                + "`/usr/share/wallpapers/<Name>/`; the package-wide notice from `" + COPYRIGHT + "` is quoted below."),
+        /** {@link LomiriWallpapers#photos}: the natural photographs of the Lomiri wallpaper packages. */
+        LOMIRI("Lomiri's wallpapers (upstream: https://gitlab.com/ubports/development/core/lomiri-wallpapers)", "/usr/share/backgrounds",
+                "For the Lomiri photos (picked by looking at them: natural photographs of at least 1920x1080), author "
+                + "(the `Copyright:` field as written) and licence come from the photo's `Files:` paragraph in the package's "
+                + "machine-readable copyright file `/usr/share/doc/<package>/copyright`, quoted below.");
+
+        private final String about;
+        private final String folder;
+        private final String provenance;
+
+        Source(String about, String folder, String provenance) {
+            this.about = about;
+            this.folder = folder;
+            this.provenance = provenance;
+        }
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public boolean owns(String pkg) {
+            return this == PLASMA ? PACKAGE.equals(pkg) : LomiriWallpapers.PACKAGES.contains(pkg);
+        }
+
+        /** {@code plasma}, {@code lomiri} or {@code all} (both, plasma first). */
+        public static List<Source> parse(String name) {
+            String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+            if (n.equals("all")) {
+                return List.of(values());
+            }
+            for (Source s : values()) {
+                if (s.id().equals(n)) {
+                    return List.of(s);
+                }
+            }
+            throw new UserInputException("unknown source '" + name + "'; expected plasma, lomiri or all");
+        }
+
+        /** "Debian's `p` package (version v), about" or "Debian's `p1` (version v1) and `p2` (version v2) packages, about". */
+        private String origin(List<String> pkgs) {
+            List<String> mine = pkgs.stream().filter(this::owns).sorted().toList();
+            boolean one = mine.size() == 1;
+            String names = mine.stream().map(p -> "`" + p + "`" + (one ? "" : version(p))).collect(Collectors.joining(" and "));
+            return "Debian's " + names + (one ? " package" + version(mine.get(0)) : " packages") + ", " + about;
+        }
+    }
+
+    /** Frames each photo to 1920x1080, writes {@code <stem>.jpg} and {@code LICENSES.md} into {@code out}. */
     public static List<Exported> export(List<Wallpaper> wallpapers, Path out, boolean quiet) throws IOException {
+        Map<String, Wallpaper> byFile = new HashMap<>();
+        for (Wallpaper w : wallpapers) {
+            Wallpaper other = byFile.putIfAbsent(w.stem() + ".jpg", w);
+            if (other != null) {
+                throw new UserInputException(other.image() + " and " + w.image() + " would both be written to " + w.stem() + ".jpg");
+            }
+        }
         DatasetPreparer.checkOutputFolder(out);
         List<Exported> done = new ArrayList<>();
         try (Progress progress = new Progress("photos", wallpapers.size(), quiet)) {
@@ -185,7 +259,7 @@ public final class Wallpapers {
                 Mat img = Images.readBgr8(w.image());
                 Frames.Plan plan = Frames.plan(img.cols(), img.rows(), FrameConfig.DEFAULT, w.image().toString());
                 Mat frame = Frames.toFrame(img, FrameConfig.DEFAULT, w.image().toString());
-                Path file = out.resolve(w.dir() + ".jpg");
+                Path file = out.resolve(w.stem() + ".jpg");
                 Images.write(file, frame);
                 frame.release();
                 img.release();
@@ -197,28 +271,50 @@ public final class Wallpapers {
         return done;
     }
 
-    /** The LICENSES.md text for exported photos. */
+    /** Licence short name prefix to where its text is, for the "Licence texts" line (first match wins). */
+    private static final List<Map.Entry<String, String>> LICENCE_TEXTS = List.of(
+            Map.entry("LGPL", "GNU Lesser General Public License version 3, `/usr/share/common-licenses/LGPL-3` on Debian, https://www.gnu.org/licenses/lgpl-3.0.html"),
+            Map.entry("CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0, https://creativecommons.org/licenses/by-sa/4.0/ (the changes are listed above)"),
+            Map.entry("CC-BY-SA-3.0", "Creative Commons Attribution-ShareAlike 3.0 Unported, https://creativecommons.org/licenses/by-sa/3.0/ (the changes are listed above)"),
+            Map.entry("CC-BY-4.0", "Creative Commons Attribution 4.0, https://creativecommons.org/licenses/by/4.0/ (the changes are listed above)"),
+            Map.entry("CC0-1.0", "Creative Commons CC0 1.0 Universal (public domain dedication), `/usr/share/common-licenses/CC0-1.0` on Debian, https://creativecommons.org/publicdomain/zero/1.0/"),
+            Map.entry("GPL", "`/usr/share/common-licenses/GPL-2` on Debian"));
+
+    /**
+     * The LICENSES.md text for exported photos. The package of each photo is named in the opening
+     * paragraph and, when the photos come from more than one package, in a column of the table.
+     */
     public static String licenses(List<Exported> photos) {
+        List<String> pkgs = photos.stream().map(e -> e.wallpaper().pkg()).distinct().toList();
+        List<Source> sources = Arrays.stream(Source.values()).filter(s -> pkgs.stream().anyMatch(s::owns)).toList();
         StringBuilder sb = new StringBuilder();
         sb.append("# Photo licences\n\n");
-        sb.append("These photos come from Debian's `").append(PACKAGE).append("` package")
-                .append(packageVersion().map(v -> " (version " + v + ")").orElse(""))
-                .append(", KDE Plasma's wallpapers (upstream: https://invent.kde.org/plasma/plasma-workspace-wallpapers).\n");
-        sb.append("Author and licence of each come from the wallpaper's own `metadata.json` (or `metadata.desktop`) in ")
-                .append("`/usr/share/wallpapers/<Name>/`; the package-wide notice from `").append(COPYRIGHT).append("` is quoted below.\n\n");
+        sb.append("These photos come from ").append(sources.stream().map(s -> s.origin(pkgs)).collect(Collectors.joining("; and from ")))
+                .append(".\n");
+        for (Source s : sources) {
+            sb.append(s.provenance).append('\n');
+        }
+        sb.append('\n');
         sb.append("Each was changed the same way: the image named below was read with OpenCV, cut to a centred 16:9 window ")
                 .append("when it is not 16:9, resized to 1920x1080 with OpenCV `INTER_AREA` (it is larger, so this only shrinks), ")
                 .append("and saved as JPEG quality ").append(Images.JPEG_QUALITY).append(" (`./kd-restore data sample --output data-sample` rebuilds this folder byte for byte; ")
                 .append("`data photos` makes the larger set). The same steps in OpenCV-Python, ")
                 .append("`cv2.imencode('.jpg', cv2.resize(img[80:1520], (1920, 1080), interpolation=cv2.INTER_AREA), ")
                 .append("[cv2.IMWRITE_JPEG_QUALITY, 95])` for a 2560x1600 original, give the same bytes.\n\n");
-        sb.append("| file | wallpaper | author | licence | original (in contents/images) | processing | sha256 |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        boolean packageColumn = pkgs.size() > 1;
+        String folders = sources.stream().map(s -> s.folder).collect(Collectors.joining(" or "));
+        sb.append("| file |").append(packageColumn ? " package |" : "")
+                .append(" wallpaper | author | licence | original (in ").append(folders).append(") | processing | sha256 |\n");
+        sb.append("| --- |").append(packageColumn ? " --- |" : "").append(" --- | --- | --- | --- | --- | --- |\n");
         Set<String> licences = new TreeSet<>();
         for (Exported e : photos) {
             Wallpaper w = e.wallpaper();
             licences.add(w.license());
-            sb.append("| ").append(e.file()).append(" | ").append(w.name()).append(" (`").append(w.dir()).append("`) | ")
+            sb.append("| ").append(e.file()).append(" | ");
+            if (packageColumn) {
+                sb.append(w.pkg()).append(" | ");
+            }
+            sb.append(w.name()).append(" (`").append(w.stem()).append("`) | ")
                     .append(w.author()).append(" | ").append(w.license()).append(" | ")
                     .append(w.image().getFileName()).append(", ").append(w.width()).append('x').append(w.height()).append(" | ")
                     .append(e.framing()).append(" | `").append(e.sha256(), 0, 16).append("…` |\n");
@@ -226,34 +322,38 @@ public final class Wallpapers {
         sb.append("\nLicence texts: ");
         List<String> refs = new ArrayList<>();
         for (String l : licences) {
-            if (l.startsWith("LGPL")) {
-                refs.add(l + ": GNU Lesser General Public License version 3, `/usr/share/common-licenses/LGPL-3` on Debian, https://www.gnu.org/licenses/lgpl-3.0.html");
-            } else if (l.startsWith("CC-BY-SA-4.0")) {
-                refs.add(l + ": Creative Commons Attribution-ShareAlike 4.0, https://creativecommons.org/licenses/by-sa/4.0/ (the changes are listed above)");
-            } else if (l.startsWith("GPL")) {
-                refs.add(l + ": `/usr/share/common-licenses/GPL-2` on Debian");
-            } else {
-                refs.add(l);
-            }
+            refs.add(LICENCE_TEXTS.stream().filter(t -> l.startsWith(t.getKey())).findFirst()
+                    .map(t -> l + ": " + t.getValue()).orElse(l));
         }
-        sb.append(String.join("; ", refs)).append(".\n\n");
-        sb.append("## Debian copyright file (`").append(COPYRIGHT).append("`)\n\n");
-        try {
-            String text = Files.readString(COPYRIGHT, StandardCharsets.UTF_8);
-            sb.append("```\n").append(text.strip()).append("\n```\n");
-        } catch (IOException e) {
-            sb.append("(not readable on the machine that made these files: ").append(e.getMessage()).append(")\n");
+        sb.append(String.join("; ", refs)).append(".\n");
+        // Each copyright file once; files with the same text (the two Lomiri packages ship one) quoted once.
+        Map<String, List<Path>> quoted = new LinkedHashMap<>();
+        photos.stream().map(e -> e.wallpaper().copyright()).distinct()
+                .forEach(c -> quoted.computeIfAbsent(quote(c), q -> new ArrayList<>()).add(c));
+        for (Map.Entry<String, List<Path>> q : quoted.entrySet()) {
+            List<Path> files = q.getValue();
+            sb.append("\n## Debian copyright file").append(files.size() > 1 ? "s" : "").append(" (`")
+                    .append(files.stream().map(Path::toString).collect(Collectors.joining("`, `")))
+                    .append(files.size() > 1 ? "`: the same text)\n\n" : "`)\n\n").append(q.getKey());
         }
         return sb.toString();
     }
 
-    private static java.util.Optional<String> packageVersion() {
+    private static String quote(Path copyright) {
         try {
-            Process p = new ProcessBuilder("dpkg-query", "-W", "-f=${Version}", PACKAGE).redirectErrorStream(true).start();
+            return "```\n" + Files.readString(copyright, StandardCharsets.UTF_8).strip() + "\n```\n";
+        } catch (IOException e) {
+            return "(not readable on the machine that made these files: " + e.getMessage() + ")\n";
+        }
+    }
+
+    private static String version(String pkg) {
+        try {
+            Process p = new ProcessBuilder("dpkg-query", "-W", "-f=${Version}", pkg).redirectErrorStream(true).start();
             String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor() == 0 && !v.isEmpty() ? java.util.Optional.of(v) : java.util.Optional.empty();
+            return p.waitFor() == 0 && !v.isEmpty() ? " (version " + v + ")" : "";
         } catch (IOException | InterruptedException e) {
-            return java.util.Optional.empty();
+            return "";
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.kdrestore.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,6 +92,41 @@ class DataCommandsTest {
         KdRestoreTest.Result r = KdRestoreTest.run("--help");
         assertTrue(r.out.contains("degrade") && r.out.contains("prepare") && r.out.contains("data"), r.out);
         assertEquals(0, KdRestoreTest.run("data", "photos", "--help").code);
+    }
+
+    @Test
+    void dataPhotosDefaultsToThePlasmaSource() throws IOException {
+        Path root = tmp.resolve("wallpapers");
+        Path images = Files.createDirectories(root.resolve("Lake/contents/images"));
+        Files.writeString(root.resolve("Lake/metadata.json"),
+                "{\"KPlugin\": {\"Name\": \"Lake View\", \"Authors\": [{\"Name\": \"Ann Author\"}], \"License\": \"LGPLv3\"}}");
+        Files.copy(photo("a.png", 2560, 1600), images.resolve("2560x1600.png"));
+        Path byDefault = tmp.resolve("default");
+        Path plasma = tmp.resolve("plasma");
+        KdRestoreTest.Result r = KdRestoreTest.run("data", "photos", "--output", byDefault.toString(), "--wallpapers", root.toString());
+        assertEquals(0, r.code, r.err);
+        r = KdRestoreTest.run("data", "photos", "--source", "plasma", "--output", plasma.toString(), "--wallpapers", root.toString());
+        assertEquals(0, r.code, r.err);
+        for (String f : new String[] {"Lake.jpg", "LICENSES.md"}) {
+            assertArrayEquals(Files.readAllBytes(plasma.resolve(f)), Files.readAllBytes(byDefault.resolve(f)), f);
+        }
+        String lic = Files.readString(byDefault.resolve("LICENSES.md"));
+        assertTrue(lic.contains("| Lake.jpg | Lake View (`Lake`) | Ann Author | LGPLv3 | 2560x1600.png, 2560x1600 |"), lic);
+    }
+
+    @Test
+    void dataPhotosNamesABadSourceOrMissingLomiriPackages() throws IOException {
+        KdRestoreTest.Result r = KdRestoreTest.run("data", "photos", "--source", "gnome", "--output", tmp.resolve("p").toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("unknown source 'gnome'"), r.err);
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        r = KdRestoreTest.run("data", "photos", "--source", "lomiri", "--output", tmp.resolve("p").toString(),
+                "--backgrounds", empty.toString(), "--docs", empty.toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("lomiri-wallpapers-16.04 is not installed")
+                && r.err.contains("apt-get install lomiri-wallpapers-16.04 lomiri-wallpapers-20.04"), r.err);
+        assertFalse(Files.exists(tmp.resolve("p")), "nothing is written before the photos are found");
     }
 
     @Test
