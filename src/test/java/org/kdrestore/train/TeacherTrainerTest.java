@@ -172,10 +172,10 @@ class TeacherTrainerTest {
 
     @Test
     void cosineScheduleGoesFromLrToMinLr() {
-        TeacherTrainConfig.Schedule s = new TeacherTrainConfig.Schedule("cosine", 1e-6);
+        TeacherTrainConfig.Schedule s = new TeacherTrainConfig.Schedule("cosine", 1e-6, 0);
         assertEquals(3e-4, s.lr(3e-4, 0, 100), 1e-15);
         assertEquals(1e-6, s.lr(3e-4, 99, 100), 1e-15);
         assertEquals((3e-4 + 1e-6) / 2, s.lr(3e-4, 0, 3) / 2 + s.lr(3e-4, 2, 3) / 2, 1e-15);
-        assertEquals(3e-4, new TeacherTrainConfig.Schedule("constant", 0).lr(3e-4, 50, 100), 0);
+        assertEquals(3e-4, new TeacherTrainConfig.Schedule("constant", 0, 0).lr(3e-4, 50, 100), 0);
     }
 }
