@@ -7,6 +7,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,8 +73,26 @@ public final class Adam implements AutoCloseable {
         }
     }
 
-    /** One update from the gradients currently held by the parameters (after backward). */
+    /**
+     * One update from the gradients currently held by the parameters (after backward). A NaN or
+     * infinite gradient stops it before any parameter changes, naming the parameters (the layers)
+     * whose gradients are not finite: training never continues on garbage.
+     */
     public void step() {
+        List<String> bad = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray g = e.getValue().getArray().getGradient();
+            try (NDArray sum = g.sum()) {
+                float v = sum.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
+                if (!Float.isFinite(v)) {
+                    bad.add(e.getKey() + (Float.isNaN(v) ? " (NaN)" : " (infinite)"));
+                }
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalStateException("non-finite gradient at optimizer step " + (step + 1) + " in " + String.join(", ", bad)
+                    + "; no parameter was updated");
+        }
         step++;
         double b1 = settings.beta1;
         double b2 = settings.beta2;

@@ -39,7 +39,7 @@ class TeacherTrainerTest {
         return TeacherTrainConfig.load("restormer-s", sets);
     }
 
-    private static TeacherTrainer.Result train(Path dir, boolean resume, TeacherTrainConfig cfg, TrainingSet set) throws Exception {
+    static TeacherTrainer.Result train(Path dir, boolean resume, TeacherTrainConfig cfg, TrainingSet set) throws Exception {
         return TeacherTrainer.run(cfg, set, new TeacherTrainer.Options(dir, resume, true, "test", Path.of("synthetic")));
     }
 
