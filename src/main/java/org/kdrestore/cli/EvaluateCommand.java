@@ -20,13 +20,16 @@ import picocli.CommandLine.Option;
         description = {"Score a distillation run on its held-out photos: SSIM, PSNR and MS-SSIM against the ground truth for the "
                 + "degraded input (the baseline), the teacher (cached outputs) and each student checkpoint; mean, sd, 95% CI, "
                 + "paired differences; parameters, FLOPs and latency per 1080p image.",
+                "Without --run: score a teacher on every quadrant of --data (a test set it never saw) from --teacher-cache, "
+                        + "against the degraded input, with paired teacher − input differences.",
                 "Writes RUN/eval/: evaluation.json, per_image.csv, summary.csv, differences.csv, cost.csv, evaluation.md "
                         + "(definitions under the tables) and the student's outputs as 8-bit PNG."})
 public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     JsonOption out;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "The run folder (run.json, student.ckpt).")
+    @Option(names = "--run", paramLabel = "RUN_DIR", description = "The run folder (run.json, student.ckpt); "
+            + "without it, every quadrant of --data is scored for the input and the teacher.")
     Path run;
 
     @Option(names = "--data", paramLabel = "PREPARED",
@@ -62,6 +65,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (latencyRuns < 0) {
             throw new UserInputException("--latency-runs must be ≥ 0, got " + latencyRuns);
         }
+        if (run == null) {
+            return wholeDataset();
+        }
         Evaluation.readRunJson(run);
         Map<String, Path> ckpts = parseCheckpoints();
         Path dataDir = data != null ? data : datasetOf(run);
@@ -82,6 +88,29 @@ public final class EvaluateCommand implements Callable<Integer> {
         json.put("result", r);
         out.print(json, EvaluationTables.summaryText(r) + "\nwritten: " + dir.resolve("evaluation.md") + " (tables with definitions), "
                 + dir.resolve("summary.csv") + ", " + dir.resolve("per_image.csv"));
+        return 0;
+    }
+
+    private int wholeDataset() throws IOException {
+        if (data == null || output == null) {
+            throw new UserInputException("without --run, give the dataset (--data PREPARED), the teacher's outputs "
+                    + "(--teacher-cache DIR, from 'kd-restore teacher cache') and where to write (--output DIR)");
+        }
+        if (noTeacher || checkpoints != null || allEpochs) {
+            throw new UserInputException("without --run there is no student to score: --no-teacher, --checkpoint and --all-epochs need --run");
+        }
+        PreparedDataset ds = PreparedDataset.open(data);
+        Path cache = teacherCache != null ? teacherCache : ds.root().resolve("teacher-cache");
+        if (!Files.exists(cache)) {
+            throw new UserInputException("teacher cache " + cache + " does not exist; build it with 'kd-restore teacher cache --data "
+                    + ds.root() + " --weights FILE' or name one with --teacher-cache");
+        }
+        Evaluation.Result r = Evaluation.runDataset(ds, cache, output, new Evaluation.Options(out.json, latencyRuns, teacherLatency));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("output", output.toString());
+        json.put("result", r);
+        out.print(json, EvaluationTables.summaryText(r) + "\nwritten: " + output.resolve("evaluation.md") + " (tables with definitions), "
+                + output.resolve("summary.csv") + ", " + output.resolve("per_image.csv"));
         return 0;
     }
 

@@ -234,6 +234,23 @@ public final class Evaluation {
                     + "), so there is nothing unseen to evaluate on");
         }
         String runTeacherSha = run.path("teacher_weights_sha256").isTextual() ? run.get("teacher_weights_sha256").asText() : null;
+        return evaluate(ds, heldOut, runDir, runTeacherSha, teacherCache, checkpoints, outDir, opt);
+    }
+
+    /**
+     * Evaluates a teacher on every quadrant of a prepared dataset (a test set the teacher never
+     * saw): the degraded input and the teacher's cached outputs, with paired teacher − input
+     * differences. No training run is involved.
+     */
+    public static Result runDataset(PreparedDataset ds, Path teacherCache, Path outDir, Options opt) throws IOException {
+        if (teacherCache == null) {
+            throw new UserInputException("evaluating a whole dataset needs a teacher cache (--teacher-cache DIR)");
+        }
+        return evaluate(ds, ds.samples(), null, null, teacherCache, Map.of(), outDir, opt);
+    }
+
+    private static Result evaluate(PreparedDataset ds, List<Sample> heldOut, Path runDir, String runTeacherSha, Path teacherCache,
+            Map<String, Path> checkpoints, Path outDir, Options opt) throws IOException {
         TeacherCache cache = teacherCache == null ? null : openTeacherCache(teacherCache, runTeacherSha);
         if (cache != null) {
             List<String> missing = heldOut.stream().map(Sample::id).filter(id -> !cache.index().entries().containsKey(id)).toList();
@@ -297,6 +314,12 @@ public final class Evaluation {
             }
         }
         List<Stat> diffs = new ArrayList<>();
+        if (cache != null) {
+            for (String metric : METRICS) {
+                diffs.add(stat(TEACHER + " − " + INPUT, metric,
+                        Summary.ofDifferences(values(rows, TEACHER, metric), values(rows, INPUT, metric))));
+            }
+        }
         for (String student : checkpoints.keySet()) {
             for (String base : cache != null ? List.of(TEACHER, INPUT) : List.of(INPUT)) {
                 for (String metric : METRICS) {
@@ -315,12 +338,12 @@ public final class Evaluation {
             teacher.put("quantisation", cache.index().quantisation());
             teacher.put("matches_run", runTeacherSha == null ? null : runTeacherSha.equals(cache.index().weightsSha256()));
         }
-        Path provenance = runDir.resolve("teacher.json");
-        if (Files.isRegularFile(provenance)) {
+        Path provenance = runDir == null ? null : runDir.resolve("teacher.json");
+        if (provenance != null && Files.isRegularFile(provenance)) {
             teacher.put("resolved", Json.MAPPER.readValue(provenance.toFile(), LinkedHashMap.class));
         }
         List<String> photos = heldOut.stream().map(Sample::photo).distinct().toList();
-        Result r = new Result(runDir.toAbsolutePath().toString(), ds.root().toAbsolutePath().toString(), ds.manifestSha256(),
+        Result r = new Result(runDir == null ? null : runDir.toAbsolutePath().toString(), ds.root().toAbsolutePath().toString(), ds.manifestSha256(),
                 photos, models, ckptNames, teacher, rows, summary, diffs, costs, outputs, definitions(), Engines.describe());
         write(r, outDir);
         return r;

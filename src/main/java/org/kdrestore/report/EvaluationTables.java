@@ -74,8 +74,9 @@ public final class EvaluationTables {
 
     /** evaluation.md: the four tables with the definitions under them. */
     public static String markdown(Evaluation.Result r) {
-        StringBuilder sb = new StringBuilder("# Evaluation of ").append(r.runDir()).append("\n\n");
-        sb.append("Held-out photos (never trained on): ").append(String.join(", ", r.heldOutPhotos())).append("; dataset ")
+        StringBuilder sb = new StringBuilder(r.runDir() != null ? "# Evaluation of run " + r.runDir()
+                : "# Evaluation of the teacher on every quadrant of " + r.dataset()).append("\n\n");
+        sb.append(r.runDir() != null ? "Held-out photos (never trained on): " : "Photos: ").append(String.join(", ", r.heldOutPhotos())).append("; dataset ")
                 .append(r.dataset()).append(" (manifest sha256 ").append(r.datasetManifestSha256()).append(").\n\n");
         sb.append("## Summary\n\n").append(Tables.toMarkdown(summary(r), 4)).append('\n');
         sb.append("## Paired differences\n\n").append(Tables.toMarkdown(differences(r), 4)).append('\n');

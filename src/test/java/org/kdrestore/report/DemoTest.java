@@ -109,6 +109,34 @@ class DemoTest {
         assertTrue(secondLog.contains("everything reused"), secondLog);
     }
 
+    /**
+     * Without a run: the teacher on every quadrant of the dataset (both photos), with paired
+     * teacher − input differences whose mean is the mean of the per-image differences.
+     */
+    @Test
+    void aTeacherIsEvaluatedOnEveryQuadrantOfADatasetWithPairedDifferences() throws IOException {
+        PreparedDataset ds = PreparedDataset.open(work.resolve("prepared"), false);
+        Path cache = Path.of(String.valueOf(first.evaluation().teacher().get("cache")));
+        Evaluation.Result ev = Evaluation.runDataset(ds, cache, tmp.resolve("teacher-eval"), new Evaluation.Options(true, 0, false));
+        assertEquals(List.of(Evaluation.INPUT, Evaluation.TEACHER), ev.models());
+        assertEquals(8 * 2, ev.rows().size(), "2 photos x 4 quadrants, input and teacher");
+        assertEquals(2, ev.heldOutPhotos().size());
+        Evaluation.Stat psnr = ev.differences().stream()
+                .filter(d -> d.subject().equals("teacher − input") && d.metric().equals(Evaluation.PSNR)).findFirst().orElseThrow();
+        double sum = 0;
+        for (Evaluation.Row t : ev.rows()) {
+            if (t.model().equals(Evaluation.TEACHER)) {
+                Evaluation.Row in = ev.rows().stream().filter(r -> r.model().equals(Evaluation.INPUT) && r.image().equals(t.image()))
+                        .findFirst().orElseThrow();
+                sum += t.psnr() - in.psnr();
+            }
+        }
+        assertEquals(8, psnr.n());
+        assertEquals(sum / 8, psnr.mean(), 1e-12);
+        assertTrue(psnr.ciLow() <= psnr.mean() && psnr.mean() <= psnr.ciHigh());
+        assertTrue(Files.readString(tmp.resolve("teacher-eval").resolve("evaluation.md")).contains("teacher − input"));
+    }
+
     @Test
     void evaluationUsesTheRunsHeldOutPhotoAndAlwaysScoresTheInput() {
         Evaluation.Result ev = first.evaluation();
@@ -123,7 +151,7 @@ class DemoTest {
         }
         assertTrue(ev.rows().stream().allMatch(r -> r.msSsim() != null), "960x540 quadrants get MS-SSIM");
         assertEquals(ev.models().size() * 3, ev.summary().size());
-        assertEquals(2 * 3, ev.differences().size(), "student − teacher and student − input, three metrics each");
+        assertEquals(3 * 3, ev.differences().size(), "teacher − input, student − teacher and student − input, three metrics each");
         assertEquals("tiny-teacher.safetensors", ev.teacher().get("weights"));
     }
 
