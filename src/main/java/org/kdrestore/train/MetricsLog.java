@@ -28,7 +28,8 @@ final class MetricsLog implements AutoCloseable {
      * (0 while the network is still the identity it starts as). Not a loss term.
      */
     static final String RESIDUAL = "residual/abs";
-    static final List<String> TERMS = List.of("gt/l1", "gt/ssim", "gt/vgg", "teacher/l1", "teacher/ssim", "teacher/vgg", RESIDUAL);
+    static final List<String> TERMS = List.of("gt/l1", "gt/ssim", "gt/vgg", "teacher/l1", "teacher/ssim", "teacher/vgg", "gt/mse",
+            RESIDUAL);
     static final List<String> COLUMNS;
 
     static {

@@ -13,16 +13,16 @@ import org.kdrestore.model.RestormerConfig;
  * schedule. Defaults are preset {@code restormer-s}; {@link #load} layers a preset or YAML file
  * and {@code --set key=value} on top, with the student's strict checks ({@link ConfigLoader}).
  */
-public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConfig.Data data, Schedule schedule) {
+public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConfig.Data data, Schedule schedule, Loss loss) {
 
     public static final List<String> PRESETS = List.of("restormer-s");
 
     public TeacherTrainConfig {
-        if (model == null || train == null || data == null || schedule == null) {
-            throw new UserInputException("config: every section (model, train, data, schedule) must be present");
+        if (model == null || train == null || data == null || schedule == null || loss == null) {
+            throw new UserInputException("config: every section (model, train, data, schedule, loss) must be present");
         }
         if (train.vggWeights() != null) {
-            throw new UserInputException("train.vgg_weights is not used by teacher training (its loss is L1 to the ground truth)");
+            throw new UserInputException("train.vgg_weights is not used by teacher training (its loss is loss.kind to the ground truth)");
         }
     }
 
@@ -35,7 +35,7 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
     public static TeacherTrainConfig restormerS() {
         return new TeacherTrainConfig(Model.RESTORMER_S,
                 new TrainConfig.Train(200, 8, 3e-4, 128, 4, true, 0, 2400, 200, 2, 2, null, 0, 8),
-                new TrainConfig.Data(0.2, 256, 0), Schedule.DEFAULT);
+                new TrainConfig.Data(0.2, 256, 0), Schedule.DEFAULT, Loss.DEFAULT);
     }
 
     /**
@@ -86,6 +86,31 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
      * annealing from {@code train.lr} at step 0 to {@code min_lr} at the last planned step. A
      * function of the global step alone, so a resumed run uses the same rates.
      */
+    /**
+     * The pixel loss to the ground truth: {@code l1} (upstream Restormer's, mean |y − gt|) or
+     * {@code mse} (mean (y − gt)², what PSNR measures). Both are means over N·C·H·W.
+     */
+    public record Loss(String kind) {
+        public static final Loss DEFAULT = new Loss("l1");
+
+        public Loss {
+            if (!"l1".equals(kind) && !"mse".equals(kind)) {
+                throw new UserInputException("loss.kind must be l1 or mse, got '" + kind + "'");
+            }
+        }
+
+        /** The loss of a batch, a scalar. */
+        public ai.djl.ndarray.NDArray of(ai.djl.ndarray.NDArray y, ai.djl.ndarray.NDArray gt) {
+            ai.djl.ndarray.NDArray d = y.sub(gt);
+            return ("l1".equals(kind) ? d.abs() : d.square()).mean();
+        }
+
+        /** The column name in metrics.csv. */
+        public String term() {
+            return "gt/" + kind;
+        }
+    }
+
     public record Schedule(String kind, double minLr, int warmupSteps) {
         public static final Schedule DEFAULT = new Schedule("cosine", 1e-6, 0);
 

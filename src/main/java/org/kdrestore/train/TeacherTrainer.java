@@ -215,10 +215,9 @@ public final class TeacherTrainer {
                             NDArray y;
                             try (GradientCollector gc = engine.newGradientCollector()) {
                                 y = net.apply(x);
-                                // Upstream's pixel loss: L1, mean over N·C·H·W.
-                                NDArray l1 = y.sub(gt).abs().mean();
-                                gc.backward(l1);
-                                lastLoss = l1.getFloat();
+                                NDArray loss = cfg.loss().of(y, gt);
+                                gc.backward(loss);
+                                lastLoss = loss.getFloat();
                             }
                             // the residual branch's output size: 0 while the net is still the identity
                             lastResidual = y.sub(x).abs().mean().getFloat();
@@ -233,9 +232,9 @@ public final class TeacherTrainer {
                                     + " (epoch " + (epoch + 1) + "); lower train.lr");
                         }
                         metrics.step(epoch + 1, global, b + 1, adam.settings().lr(), lastLoss,
-                                Map.of("gt/l1", lastLoss, MetricsLog.RESIDUAL, lastResidual), ips, elapsed());
-                        progress.status(String.format("epoch %d/%d step %d L1 %.4f |out-in| %.4f", epoch + 1, t.epochs(), global,
-                                lastLoss, lastResidual));
+                                Map.of(cfg.loss().term(), lastLoss, MetricsLog.RESIDUAL, lastResidual), ips, elapsed());
+                        progress.status(String.format("epoch %d/%d step %d %s %.5f |out-in| %.4f", epoch + 1, t.epochs(), global,
+                                cfg.loss().kind(), lastLoss, lastResidual));
                         progress.step();
                         if (t.checkpointEvery() > 0 && global % t.checkpointEvery() == 0) {
                             checkpoint(params, adam, epoch, b + 1, false, global);
@@ -250,7 +249,7 @@ public final class TeacherTrainer {
                 checkpoint(params, adam, epoch, b, true, global);
                 Path epochCkpt = runDir.resolve("checkpoints").resolve(String.format("epoch-%03d.ckpt", epoch + 1));
                 AtomicFiles.write(epochCkpt, o -> Files.copy(Trainer.lastCheckpoint(runDir), o));
-                log(String.format("epoch %d/%d: step %d, last L1 %.5f, validation SSIM %.4f (input %.4f), PSNR %.2f dB (input %.2f)%s",
+                log(String.format("epoch %d/%d: step %d, last loss %.5f, validation SSIM %.4f (input %.4f), PSNR %.2f dB (input %.2f)%s",
                         epoch + 1, t.epochs(), global, lastLoss, val.ssim(), baseline.ssim(), val.psnr(), baseline.psnr(),
                         beats(val, baseline) ? "" : " - does NOT beat the degraded input yet"));
                 epochsRun = epoch + 1;
@@ -408,7 +407,8 @@ public final class TeacherTrainer {
         ds.put("split", "by photo: PreparedDataset.split(data.val_fraction, train.seed)");
         info.put("dataset", ds);
         Map<String, Object> defs = new LinkedHashMap<>();
-        defs.put("loss", "L1 = mean |restored - ground truth| over N*C*H*W (upstream Restormer's pixel loss)");
+        defs.put("loss", "l1".equals(cfg.loss().kind()) ? "L1 = mean |restored - ground truth| over N*C*H*W (upstream Restormer's pixel loss)"
+                : "MSE = mean (restored - ground truth)^2 over N*C*H*W (what PSNR measures)");
         defs.put("val_ssim", "mean over held-out images of SSIM " + Definition.pytorchMsssim(1.0).describe()
                 + "; per epoch on " + (cfg.data().valCrop() > 0 ? "centre crops of side " + cfg.data().valCrop() : "whole quadrants")
                 + ", final on whole quadrants; the teacher's output is reflect-padded to x8 and clamped to [0,1]");
