@@ -8,25 +8,21 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import nu.pattern.OpenCV;
-import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.UserInputException;
+import org.kdrestore.data.Npy;
 import org.opencv.core.Mat;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 
 /**
  * numpy interop for the command line: images as {@code .npy} (float32 or float64, CHW or NCHW,
- * RGB, [0,1]) or as PNG/JPEG (8-bit, turned into RGB float32 CHW by q / 255); state dicts as
- * {@code .npz} or {@code .safetensors}; arrays written as float32 {@code .npy}.
+ * RGB, [0,1]) or as PNG/JPEG (8-bit, turned into RGB float32 CHW by q / 255); arrays written as
+ * float32 {@code .npy}. State dicts are read by {@code weights.Weights.read} (.pth, .safetensors, .npz).
  */
 final class ArrayFiles {
     private ArrayFiles() {}
@@ -76,31 +72,6 @@ final class ArrayFiles {
         return list.get(0);
     }
 
-    /** A state dict (name → array) from {@code .npz} or {@code .safetensors}. */
-    static Map<String, NDArray> readStateDict(NDManager manager, Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!Files.isRegularFile(file)) {
-            throw new UserInputException("no such weights file: " + file);
-        }
-        if (name.endsWith(".pth") || name.endsWith(".pt")) {
-            throw new UserInputException(file + ": PyTorch .pth files are read by the weights package (not yet merged here); "
-                    + "convert it to .npz or .safetensors, e.g. python -c \"import torch, numpy; "
-                    + "numpy.savez('vgg16.npz', **{k: v.numpy() for k, v in torch.load('" + file.getFileName() + "').items()})\"");
-        }
-        if (!name.endsWith(".npz") && !name.endsWith(".safetensors")) {
-            throw new UserInputException("unsupported weights file " + file + " (use .npz or .safetensors)");
-        }
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        for (NDArray a : decode(manager, file)) {
-            String key = a.getName();
-            if (key != null && key.endsWith(".npy")) {
-                key = key.substring(0, key.length() - 4);
-            }
-            out.put(key, a);
-        }
-        return out;
-    }
-
     private static NDList decode(NDManager manager, Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return NDList.decode(manager, in);
@@ -111,25 +82,8 @@ final class ArrayFiles {
         }
     }
 
-    /** Writes {@code a} as a little-endian float32 {@code .npy} (format 1.0), atomically. */
+    /** Writes {@code a} as a float32 {@code .npy}, atomically (through {@link Npy}, the project's one writer). */
     static void writeNpy(Path file, NDArray a) throws IOException {
-        float[] v = a.toType(DataType.FLOAT32, false).toFloatArray();
-        StringBuilder shape = new StringBuilder("(");
-        for (long d : a.getShape().getShape()) {
-            shape.append(d).append(", ");
-        }
-        if (a.getShape().dimension() > 1) {
-            shape.setLength(shape.length() - 1);
-        }
-        shape.append(')');
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-        int unpadded = 10 + dict.length() + 1;
-        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        ByteBuffer buf = ByteBuffer.allocate(10 + header.length() + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
-        buf.putShort((short) header.length());
-        buf.put(header.getBytes(StandardCharsets.US_ASCII));
-        buf.asFloatBuffer().put(v);
-        AtomicFiles.writeBytes(file, buf.array());
+        Npy.write(file, a.toType(DataType.FLOAT32, false));
     }
 }

@@ -16,6 +16,7 @@ import org.kdrestore.loss.SsimLoss;
 import org.kdrestore.loss.VggFeatureLoss;
 import org.kdrestore.metric.Definition;
 import org.kdrestore.model.Vgg16Features;
+import org.kdrestore.weights.Weights;
 import org.kdrestore.model.Vgg16Features.Layer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +51,7 @@ public final class LossCommand implements Callable<Integer> {
     double dataRange;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         List<Layer> layers = Layer.parseList(vggLayers);
         VggFeatureLoss.Criterion crit = VggFeatureLoss.Criterion.parse(vggCriterion);
         try (NDManager m = Engines.newManager()) {
@@ -79,7 +80,7 @@ public final class LossCommand implements Callable<Integer> {
                 h.append("vgg   n/a (no --vgg-weights given)\n");
             } else {
                 Layer deepest = layers.stream().max(Enum::compareTo).orElseThrow();
-                Vgg16Features vgg = Vgg16Features.load(m, ArrayFiles.readStateDict(m, vggWeights), deepest, vggWeights.toString());
+                Vgg16Features vgg = Vgg16Features.load(m, Weights.read(vggWeights, m).tensors(), deepest, vggWeights.toString());
                 VggFeatureLoss l = new VggFeatureLoss(1, vgg, layers, crit, !noImagenetNorm);
                 double v = l.forward(p, t).getFloat();
                 r.put("vgg", v);

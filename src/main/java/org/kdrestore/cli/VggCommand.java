@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kdrestore.common.Engines;
 import org.kdrestore.model.Vgg16Features;
+import org.kdrestore.weights.Weights;
 import org.kdrestore.model.Vgg16Features.Layer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,7 +53,7 @@ public final class VggCommand implements Runnable {
             try (NDManager m = Engines.newManager()) {
                 NDArray x = ArrayFiles.readImage(m, input);
                 boolean single = x.getShape().dimension() == 3;
-                Vgg16Features vgg = Vgg16Features.load(m, ArrayFiles.readStateDict(m, weights), l, weights.toString());
+                Vgg16Features vgg = Vgg16Features.load(m, Weights.read(weights, m).tensors(), l, weights.toString());
                 NDArray f = vgg.features(single ? x.expandDims(0) : x, l, !noImagenetNorm);
                 if (single) {
                     f = f.squeeze(0);

@@ -1,5 +1,6 @@
 package org.kdrestore.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -152,6 +153,36 @@ class MetricCommandsTest {
         NDArray want = vggFx.get("feat_relu3_3");
         assertEquals(want.getShape(), got.getShape());
         assertTrue(want.sub(got).abs().max().getFloat() <= 1e-5);
+    }
+
+    /** torchvision's layout saved by torch.save (tools/fixtures/vgg_pth_fixture.py): features.0 and .2 of the fixture's weights. */
+    static final Path VGG_PTH = Path.of("src/test/resources/fixtures/weights/vgg16_relu1_2.pth");
+
+    @Test
+    void vggFeaturesReadsATorchvisionPthAndGivesWhatTheSameWeightsGiveFromNpz() {
+        Path fromPth = dir.resolve("pth.npy");
+        Path fromNpz = dir.resolve("npz.npy");
+        KdRestoreTest.Result r = run("vgg", "features", "--weights", VGG_PTH.toString(), "--layer", "relu1_2",
+                "--input", dir.resolve("vin.npy").toString(), "--output", fromPth.toString());
+        assertEquals(0, r.code, r.err);
+        r = run("vgg", "features", "--weights", dir.resolve("vgg.npz").toString(), "--layer", "relu1_2",
+                "--input", dir.resolve("vin.npy").toString(), "--output", fromNpz.toString());
+        assertEquals(0, r.code, r.err);
+        assertArrayEquals(ArrayFiles.readNpy(manager, fromNpz).toFloatArray(), ArrayFiles.readNpy(manager, fromPth).toFloatArray(), 0f);
+    }
+
+    @Test
+    void lossReadsATorchvisionPthAndGivesWhatTheSameWeightsGiveFromNpz() throws Exception {
+        double[] vgg = new double[2];
+        int i = 0;
+        for (Path w : new Path[] {VGG_PTH, dir.resolve("vgg.npz")}) {
+            KdRestoreTest.Result r = run("loss", "--pred", dir.resolve("batch_x.npy").toString(), "--target",
+                    dir.resolve("batch_y.npy").toString(), "--vgg-weights", w.toString(), "--vgg-layers", "relu1_2", "--json");
+            assertEquals(0, r.code, r.err);
+            vgg[i++] = Json.MAPPER.readTree(r.out).get("vgg").asDouble();
+        }
+        assertTrue(vgg[0] > 0);
+        assertEquals(vgg[1], vgg[0], 0.0);
     }
 
     @Test
