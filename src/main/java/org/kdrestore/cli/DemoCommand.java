@@ -37,15 +37,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "DIR", description = "Weights cache with the official teacher (default $KD_RESTORE_CACHE or ~/.cache/kd-restore).")
     Path cache;
 
-    @Option(names = "--teacher", paramLabel = "auto|official|compact",
-            description = "Which teacher: auto (official weights if cached, else the shipped compact one; default), official, compact.")
-    String teacher = "auto";
-
-    @Option(names = "--teacher-weights", paramLabel = "FILE", description = "Use this teacher instead of the resolution order.")
-    Path teacherWeights;
-
-    @Option(names = "--teacher-config", paramLabel = "CFG.json", description = "Arch config of --teacher-weights (default: motion deblurring).")
-    Path teacherConfig;
+    @Mixin
+    TeacherOption teacherOption;
 
     @Option(names = "--config", paramLabel = "PRESET|FILE.yaml", description = "Training preset or YAML (default ${DEFAULT-VALUE}).")
     String config = "quick";
@@ -62,21 +55,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (teacherConfig != null && teacherWeights == null) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--teacher-config needs --teacher-weights");
-        }
         Path home = home();
-        TeacherResolver.Kind kind = switch (teacher) {
-            case "auto" -> null;
-            case "official" -> TeacherResolver.Kind.OFFICIAL;
-            case "compact" -> TeacherResolver.Kind.COMPACT;
-            default -> throw new org.kdrestore.common.UserInputException("--teacher " + teacher + ": expected auto, official or compact");
-        };
         PrintStream log = out.json ? null : System.err;
         Demo.Result r = Demo.run(new Demo.Options(home, photos != null ? photos : home.resolve("data-sample"),
                 work != null ? work : Demo.defaultWork(home), report != null ? report : home.resolve("reports").resolve("demo"),
-                cache != null ? cache : TeacherResolver.defaultCache(), teacherWeights, teacherConfig, kind, config, sets, latencyRuns,
+                cache != null ? cache : TeacherResolver.defaultCache(), teacherOption.choice(), teacherOption.config, config, sets, latencyRuns,
                 teacherLatency, out.json, log));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("report", r.report().toString());

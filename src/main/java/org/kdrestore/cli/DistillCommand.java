@@ -1,6 +1,5 @@
 package org.kdrestore.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,17 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kdrestore.report.Demo;
-import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.DatasetPreparer;
 import org.kdrestore.data.PrepareConfig;
 import org.kdrestore.data.PreparedDataset;
-import org.kdrestore.infer.RestormerInference;
 import org.kdrestore.infer.TeacherCache;
-import org.kdrestore.infer.TeacherWeights;
-import org.kdrestore.model.Restormer;
-import org.kdrestore.model.RestormerConfig;
+import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.train.ConfigLoader;
 import org.kdrestore.train.PreparedTrainingSet;
 import org.kdrestore.train.TrainConfig;
@@ -59,12 +54,17 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --run-dir from its last checkpoint.")
     boolean resume;
 
-    @Option(names = "--teacher-cache", paramLabel = "DIR", description = "Teacher cache (default PREPARED/teacher-cache).")
+    @Option(names = "--teacher-cache", paramLabel = "DIR",
+            description = "Teacher cache (default PREPARED/teacher-cache). Given without --teacher, it is used as it is.")
     Path teacherCache;
 
-    @Option(names = "--teacher-weights", paramLabel = "FILE",
-            description = "Restormer weights: fill the teacher cache first when outputs are missing (never during training).")
-    Path teacherWeights;
+    @Mixin
+    TeacherOption teacherOption;
+
+    @Option(names = "--no-teacher-fill",
+            description = "Never compute teacher outputs: stop if the cache lacks any (default: the teacher fills what is missing, "
+                    + "with progress, before training).")
+    boolean noTeacherFill;
 
     @Option(names = "--vgg-weights", paramLabel = "FILE", description = "torchvision VGG16 weights for the VGG loss (same as --set train.vgg_weights=FILE).")
     Path vggWeights;
@@ -153,23 +153,31 @@ public final class DistillCommand implements Callable<Integer> {
         return PreparedDataset.open(prepared);
     }
 
+    /**
+     * The teacher's outputs for training: resolved by {@code --teacher} (as demo does) and filled
+     * into the cache where missing, unless the user named a cache to use as it is
+     * ({@code --teacher-cache} without {@code --teacher}) or turned filling off.
+     */
     private PreparedTrainingSet.TeacherTargets teacherTargets(Path prepared, TrainConfig cfg) throws IOException {
         Path root = teacherCache != null ? teacherCache : prepared.resolve("teacher-cache");
-        if (teacherWeights != null) {
-            try (NDManager m = Engines.newManager()) {
-                Restormer model = TeacherWeights.load(teacherWeights, RestormerConfig.motionDeblurring(), m);
-                TeacherCache.build(TeacherCache.degradedImages(prepared), model, teacherWeights, RestormerInference.Options.upstream(),
-                        root, m, out.json);
+        boolean asGiven = teacherCache != null && "auto".equals(teacherOption.teacher) && teacherOption.weights == null;
+        if (!noTeacherFill && !asGiven) {
+            TeacherResolver.Resolved teacher = TeacherResolver.choose(teacherOption.choice(), teacherOption.config,
+                    DemoCommand.home(), TeacherResolver.defaultCache());
+            if (!out.json) {
+                System.err.println("teacher: " + teacher.describe());
             }
+            TeacherCache.Summary filled = TeacherCache.fill(teacher, prepared, root, out.json);
+            Files.createDirectories(runDir);
+            Json.writeFile(runDir.resolve("teacher.json"), teacher.toMap());
+            return Demo.targets(TeacherCache.open(filled.cacheDir()));
         }
-        boolean exists = Files.isDirectory(root);
-        if (!exists) {
+        if (!Files.isDirectory(root)) {
             throw new UserInputException("teacher loss terms are on (loss.teacher_l1=" + cfg.loss().teacherL1() + ", teacher_ssim="
                     + cfg.loss().teacherSsim() + ", teacher_vgg=" + cfg.loss().teacherVgg() + ") but there is no teacher cache at "
-                    + root + ": run 'kd-restore teacher cache --data " + prepared + " --weights FILE', pass --teacher-weights FILE,"
-                    + " or set the three teacher weights to 0");
+                    + root + " and filling it is off: drop --no-teacher-fill, run 'kd-restore teacher cache --data " + prepared
+                    + " --weights FILE', or set the three teacher weights to 0");
         }
-        TeacherCache cache = TeacherCache.open(root);
-        return Demo.targets(cache);
+        return Demo.targets(TeacherCache.open(root));
     }
 }

@@ -96,6 +96,19 @@ public final class TeacherCache {
     }
 
     /**
+     * Fills the cache under {@code cacheRoot} with {@code teacher}'s output for every quadrant of
+     * the prepared dataset (reusing what is there; progress on stderr unless quiet): what demo,
+     * distill and sweep run before training when outputs are missing.
+     */
+    public static Summary fill(TeacherResolver.Resolved teacher, Path prepared, Path cacheRoot, boolean quiet) throws IOException {
+        try (NDManager m = org.kdrestore.common.Engines.newManager()) {
+            Restormer model = teacher.load(m);
+            return build(degradedImages(prepared), model, teacher.weights(), RestormerInference.Options.upstream(), cacheRoot, m,
+                    quiet);
+        }
+    }
+
+    /**
      * Computes (or reuses) the teacher output of every image (id → degraded image file); returns
      * where they are.
      *

@@ -102,6 +102,32 @@ public final class TeacherResolver {
         }
     }
 
+    /**
+     * The one parser of a command's {@code --teacher} choice, for demo, distill, sweep and the
+     * notebooks alike: {@code auto} (official weights when cached, else the shipped compact
+     * teacher), {@code official}, {@code compact}, or a weights FILE (with {@code configFile}, its
+     * arch config; default the motion-deblurring config).
+     */
+    public static Resolved choose(String choice, Path configFile, Path home, Path cache) throws IOException {
+        String c = choice == null ? "auto" : choice;
+        if (configFile != null && List.of("auto", "official", "compact").contains(c)) {
+            throw new UserInputException("--teacher-config " + configFile + " goes with --teacher FILE (a weights file), not --teacher " + c);
+        }
+        return switch (c) {
+            case "auto" -> resolve(home, cache, null);
+            case "official" -> resolve(home, cache, Kind.OFFICIAL);
+            case "compact" -> resolve(home, cache, Kind.COMPACT);
+            default -> {
+                Path file = Path.of(c);
+                if (!Files.isRegularFile(file)) {
+                    throw new UserInputException("--teacher " + c + ": expected auto, official, compact or a weights file, "
+                            + "and there is no file " + file);
+                }
+                yield given(file, configFile);
+            }
+        };
+    }
+
     /** The weights cache folder: {@code $KD_RESTORE_CACHE}, else {@code ~/.cache/kd-restore}. */
     public static Path defaultCache() {
         return WeightsCache.fromEnvironment().dir();

@@ -57,8 +57,9 @@ public final class Demo {
      * @param latencyRuns timed runs per model (0: no latency)
      * @param teacherLatency time the teacher too; null = only when it is cheap (see {@link Evaluation.Options})
      */
-    public record Options(Path home, Path photos, Path work, Path reportDir, Path weightsCache, Path teacherWeights,
-            Path teacherConfig, TeacherResolver.Kind teacherKind, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
+    /** {@code teacher}: auto, official, compact or a weights file ({@link TeacherResolver#choose}); {@code teacherConfig} goes with a file. */
+    public record Options(Path home, Path photos, Path work, Path reportDir, Path weightsCache, String teacher,
+            Path teacherConfig, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
             PrintStream log) {}
 
     /** What the demo did; {@code reused} lists the stages that were taken from an earlier run. */
@@ -85,20 +86,13 @@ public final class Demo {
 
         // 2. teacher
         t = System.nanoTime();
-        TeacherResolver.Resolved teacher = o.teacherWeights() != null
-                ? TeacherResolver.given(o.teacherWeights(), o.teacherConfig())
-                : TeacherResolver.resolve(o.home(), o.weightsCache(), o.teacherKind());
+        TeacherResolver.Resolved teacher = TeacherResolver.choose(o.teacher(), o.teacherConfig(), o.home(), o.weightsCache());
         log(o, "[2/5] teacher: " + teacher.describe());
         log(o, "      needs " + Flops.human((long) Flops.restormer(teacher.config(), 1, 540, 960)) + " per quadrant"
                 + (teacher.kind() == TeacherResolver.Kind.OFFICIAL && !Engines.device().isGpu()
                         ? "; the full teacher on a CPU takes about a minute per uncached quadrant (--teacher compact uses the "
                                 + "shipped compact teacher instead)" : ""));
-        TeacherCache.Summary cache;
-        try (NDManager m = Engines.newManager()) {
-            Restormer model = teacher.load(m);
-            cache = TeacherCache.build(TeacherCache.degradedImages(prepared), model, teacher.weights(),
-                    RestormerInference.Options.upstream(), cacheRoot, m, o.quiet());
-        }
+        TeacherCache.Summary cache = TeacherCache.fill(teacher, prepared, cacheRoot, o.quiet());
         reused.put("teacher", cache.computed() == 0);
         secs.put("teacher", since(t));
         log(o, String.format(Locale.ROOT, "      teacher outputs in %s: %s (%.1f s)", cache.cacheDir(), cache.computed() == 0

@@ -75,7 +75,7 @@ class DemoTest {
     }
 
     static Demo.Options options(Path photos, PrintStream log) throws IOException {
-        return new Demo.Options(tmp, photos, work, reportDir, tmp.resolve("no-cache"), teacherWeights, teacherConfig, null, "quick",
+        return new Demo.Options(tmp, photos, work, reportDir, tmp.resolve("no-cache"), teacherWeights.toString(), teacherConfig, "quick",
                 List.of("train.epochs=1", "train.max_steps=2", "train.batch_size=2", "train.crop=64", "train.crops_per_image=1",
                         "data.val_crop=64", "data.val_max_images=1"),
                 1, false, true, log);

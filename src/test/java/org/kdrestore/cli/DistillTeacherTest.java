@@ -1,0 +1,93 @@
+package org.kdrestore.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.Json;
+import org.kdrestore.model.LayerNormType;
+import org.kdrestore.model.Restormer;
+import org.kdrestore.model.RestormerConfig;
+import org.kdrestore.weights.ParameterNames;
+import org.kdrestore.weights.Weights;
+
+/** distill resolves its teacher like demo (--teacher) and fills a missing teacher cache before training. */
+class DistillTeacherTest {
+    @TempDir
+    static Path tmp;
+
+    static Path prepared;
+    static Path weights;
+    static Path config;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Path photos = tmp.resolve("photos");
+        Files.createDirectories(photos);
+        Files.copy(Path.of("data-sample", "Grey.jpg"), photos.resolve("Grey.jpg"));
+        prepared = tmp.resolve("prepared");
+        KdRestoreTest.Result r = KdRestoreTest.run("prepare", "--input", photos.toString(), "--output", prepared.toString());
+        assertEquals(0, r.code, r.err);
+        // a very small real Restormer (dim 2): cheap on a CI machine, loaded like any teacher file
+        RestormerConfig cfg = new RestormerConfig(3, 3, 2, List.of(1, 1, 1, 1), 0, List.of(1, 2, 4, 8), 2.66, false,
+                LayerNormType.WITH_BIAS, false);
+        config = tmp.resolve("tiny.json");
+        Json.writeFile(config, cfg.toUpstreamMap());
+        weights = tmp.resolve("tiny.safetensors");
+        try (NDManager m = Engines.newManager()) {
+            Map<String, NDArray> sd = new LinkedHashMap<>();
+            ParameterNames.of(Restormer.create(cfg, m)).forEach((k, p) -> sd.put(k, p.getArray()));
+            Weights.save(weights, sd);
+        }
+    }
+
+    private static KdRestoreTest.Result distill(Path run, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("distill", "--config", "quick", "--data", prepared.toString(),
+                "--run-dir", run.toString(), "--set", "train.max_steps=2", "--set", "train.crop=64", "--json"));
+        args.addAll(List.of(more));
+        return KdRestoreTest.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void withoutACacheTheTeacherFillsItThenTrains() throws Exception {
+        Path run = tmp.resolve("run");
+        KdRestoreTest.Result r = distill(run, "--teacher", weights.toString(), "--teacher-config", config.toString());
+        assertEquals(0, r.code, r.err);
+        Path cacheRoot = prepared.resolve("teacher-cache");
+        try (Stream<Path> s = Files.walk(cacheRoot)) {
+            assertEquals(4, s.filter(p -> p.getFileName().toString().endsWith(".png")).count(), "one output per quadrant");
+        }
+        JsonNode teacher = Json.MAPPER.readTree(run.resolve("teacher.json").toFile());
+        assertEquals(org.kdrestore.common.Hashing.sha256(weights), teacher.get("weights_sha256").asText());
+        assertTrue(Files.isRegularFile(run.resolve("student.ckpt")));
+    }
+
+    @Test
+    void withFillingOffAMissingCacheIsAClearError() {
+        Path run = tmp.resolve("nofill");
+        KdRestoreTest.Result r = distill(run, "--no-teacher-fill", "--teacher-cache", tmp.resolve("empty-cache").toString());
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("no teacher cache") && r.err.contains("--no-teacher-fill"), r.err);
+        assertFalse(Files.exists(run.resolve("student.ckpt")));
+    }
+
+    @Test
+    void anUnknownTeacherChoiceNamesIt() {
+        KdRestoreTest.Result r = distill(tmp.resolve("bad"), "--teacher", "bestest");
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("bestest") && r.err.contains("auto, official, compact"), r.err);
+    }
+}
