@@ -74,7 +74,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The checkout: $KD_RESTORE_HOME (set by the launcher script), else the working directory. */
     static Path home() {
-        String h = System.getenv("KD_RESTORE_HOME");
-        return h != null && !h.isBlank() ? Path.of(h) : Path.of("").toAbsolutePath();
+        return org.kdrestore.common.Checkout.home();
     }
 }

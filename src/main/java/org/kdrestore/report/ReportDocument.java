@@ -13,7 +13,7 @@ import tech.tablesaw.api.Table;
  * inlined, opens from disk), and {@code README.md}, whose images are PNG files beside it.
  */
 public final class ReportDocument {
-    private sealed interface Block permits Heading, Paragraph, TableBlock, Image, Code {}
+    private sealed interface Block permits Heading, Paragraph, TableBlock, Image, Code, Links {}
 
     private record Heading(int level, String text) implements Block {}
 
@@ -24,6 +24,8 @@ public final class ReportDocument {
     private record Image(String fileName, String alt, BufferedImage image) implements Block {}
 
     private record Code(String text) implements Block {}
+
+    private record Links(String text, List<String> files) implements Block {}
 
     private final String title;
     private final List<Block> blocks = new ArrayList<>();
@@ -54,20 +56,29 @@ public final class ReportDocument {
         return this;
     }
 
+    /** A paragraph followed by links to files written beside the report (relative names). */
+    public ReportDocument links(String text, List<String> files) {
+        blocks.add(new Links(text, List.copyOf(files)));
+        return this;
+    }
+
     public ReportDocument code(String text) {
         blocks.add(new Code(text));
         return this;
     }
 
-    /** Writes index.html, README.md and the PNGs into {@code dir}, each atomically. */
+    /**
+     * Writes index.html, README.md and the PNGs into {@code dir}, each atomically; absolute paths
+     * inside the checkout are written relative to it ({@link org.kdrestore.common.Checkout}).
+     */
     public void write(Path dir) throws IOException {
         for (Block b : blocks) {
             if (b instanceof Image im) {
                 AtomicFiles.writeBytes(dir.resolve(im.fileName()), Html.png(im.image()));
             }
         }
-        AtomicFiles.writeString(dir.resolve("README.md"), markdown());
-        AtomicFiles.writeString(dir.resolve("index.html"), html());
+        AtomicFiles.writeString(dir.resolve("README.md"), org.kdrestore.common.Checkout.relativize(markdown()));
+        AtomicFiles.writeString(dir.resolve("index.html"), org.kdrestore.common.Checkout.relativize(html()));
     }
 
     public String markdown() {
@@ -84,6 +95,10 @@ public final class ReportDocument {
                 sb.append(Tables.toMarkdown(t.table(), t.decimals())).append('\n');
             } else if (b instanceof Image im) {
                 sb.append("![").append(im.alt()).append("](").append(im.fileName()).append(")\n\n");
+            } else if (b instanceof Links l) {
+                sb.append(l.text()).append("\n\n");
+                l.files().forEach(f -> sb.append("- [").append(f).append("](").append(f).append(")\n"));
+                sb.append('\n');
             } else if (b instanceof Code c) {
                 sb.append("```\n").append(c.text().stripTrailing()).append("\n```\n\n");
             }
@@ -115,6 +130,11 @@ public final class ReportDocument {
                 sb.append(Tables.toHtml(t.table(), t.decimals()));
             } else if (b instanceof Image im) {
                 sb.append(Html.img(im.image(), im.alt())).append('\n');
+            } else if (b instanceof Links l) {
+                sb.append("<p>").append(Html.escape(l.text())).append("</p>\n<ul>\n");
+                l.files().forEach(f -> sb.append("<li><a href=\"").append(Html.escape(f)).append("\">").append(Html.escape(f))
+                        .append("</a></li>\n"));
+                sb.append("</ul>\n");
             } else if (b instanceof Code c) {
                 sb.append("<pre>").append(Html.escape(c.text())).append("</pre>\n");
             }

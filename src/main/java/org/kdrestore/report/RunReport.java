@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
@@ -97,6 +98,10 @@ public final class RunReport {
 
         doc.heading(1, "Per image");
         doc.table(EvaluationTables.perImage(ev), 4, "Every held-out quadrant and model.");
+        doc.heading(1, "Data");
+        List<String> tables = List.of("summary.csv", "differences.csv", "per_image.csv", "cost.csv", Evaluation.RESULT_FILE);
+        doc.links("The tables above as files, copied from the evaluation folder (" + evalDir.toAbsolutePath().normalize()
+                + ") so the report carries its data:", tables);
         doc.heading(1, "Metric definitions");
         doc.paragraph(definitionsText(ev, new ArrayList<>(ev.definitions().keySet())));
         doc.heading(1, "Provenance");
@@ -105,6 +110,10 @@ public final class RunReport {
         doc.code(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(run));
 
         Files.createDirectories(outDir);
+        for (String t : tables) {
+            Path src = evalDir.resolve(t);
+            AtomicFiles.write(outDir.resolve(t), o -> Files.copy(src, o));
+        }
         doc.write(outDir);
         return new Written(outDir, outDir.resolve("index.html"), outDir.resolve("README.md"), images);
     }
