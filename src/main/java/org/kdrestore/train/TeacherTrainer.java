@@ -12,19 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
-import org.kdrestore.common.Progress;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.infer.RestormerInference;
 import org.kdrestore.metric.Definition;
 import org.kdrestore.metric.PixelErrors;
-import org.kdrestore.metric.Ssim;
 import org.kdrestore.model.Restormer;
 import org.kdrestore.model.RestormerConfig;
 import org.kdrestore.weights.ParameterNames;
@@ -179,82 +175,57 @@ public final class TeacherTrainer {
     }
 
     private Result loop(NDManager manager, Restormer net, Map<String, Parameter> params, Adam adam, MetricsLog metrics,
-            Map<String, Object> info, int startEpoch, int startBatch, long global) throws IOException {
+            Map<String, Object> info, int startEpoch, int startBatch, long start) throws IOException {
         TrainConfig.Train t = cfg.train();
-        List<String> ids = data.trainIds();
-        int perEpoch = EpochPlan.batchesPerEpoch(ids.size(), t);
-        long planned = (long) perEpoch * t.epochs();
-        long total = t.maxSteps() > 0 ? Math.min(planned, t.maxSteps()) : planned;
-        Integer hangAfter = Integer.getInteger(Trainer.HANG_AFTER_STEP);
         Engine engine = Engines.engine();
-        double lastLoss = Double.NaN;
-        double lastResidual = Double.NaN;
-        int epochsRun = startEpoch;
         int crop = cfg.data().valCrop();
         Scores baseline = validate(manager, null, crop);
         info.put("baseline_validation", scoresMap(baseline, crop));
         Json.writeFile(runDir.resolve("run.json"), info);
         log(String.format("baseline (degraded input vs ground truth, %s): SSIM %.4f, PSNR %.2f dB over %d images",
                 crop > 0 ? "centre crops " + crop : "whole images", baseline.ssim(), baseline.psnr(), baseline.images()));
-        log(String.format("training: %d samples, %d batches/epoch of %d, %d epochs, %d steps in all%s", ids.size(), perEpoch,
-                t.batchSize(), t.epochs(), total, global > 0 ? " (" + global + " done)" : ""));
-        try (Progress progress = new Progress("teacher", total - global, opt.quiet())) {
-            for (int epoch = startEpoch; epoch < t.epochs() && global < total; epoch++) {
-                List<List<EpochPlan.Item>> plan = EpochPlan.batches(ids, t.seed(), epoch, t);
-                int b = epoch == startEpoch ? startBatch : 0;
-                long stepEnd = System.nanoTime();
-                try (Prefetcher pf = new Prefetcher(data, plan, b, t, false)) {
-                    for (; b < plan.size() && global < total; b++) {
-                        Prefetcher.Batch batch = pf.next();
-                        adam.setLearningRate(cfg.schedule().lr(t.lr(), global, total));
-                        try (NDManager step = manager.newSubManager()) {
-                            Shape shape = new Shape(batch.n(), 3, batch.height(), batch.width());
-                            NDArray x = step.create(batch.input(), shape);
-                            NDArray gt = step.create(batch.gt(), shape);
-                            adam.zeroGrad();
-                            NDArray y;
-                            try (GradientCollector gc = engine.newGradientCollector()) {
-                                y = net.apply(x);
-                                NDArray loss = cfg.loss().of(y, gt);
-                                gc.backward(loss);
-                                lastLoss = loss.getFloat();
-                            }
-                            // the residual branch's output size: 0 while the net is still the identity
-                            lastResidual = y.sub(x).abs().mean().getFloat();
-                            adam.step();
-                        }
-                        global++;
-                        long now = System.nanoTime();
-                        double ips = batch.n() / ((now - stepEnd) / 1e9);
-                        stepEnd = now;
-                        if (!Double.isFinite(lastLoss)) {
-                            throw new IllegalStateException("loss became " + lastLoss + " at step " + global
-                                    + " (epoch " + (epoch + 1) + "); lower train.lr");
-                        }
-                        metrics.step(epoch + 1, global, b + 1, adam.settings().lr(), lastLoss,
-                                Map.of(cfg.loss().term(), lastLoss, MetricsLog.RESIDUAL, lastResidual), ips, elapsed());
-                        progress.status(String.format("epoch %d/%d step %d %s %.5f |out-in| %.4f", epoch + 1, t.epochs(), global,
-                                cfg.loss().kind(), lastLoss, lastResidual));
-                        progress.step();
-                        if (t.checkpointEvery() > 0 && global % t.checkpointEvery() == 0) {
-                            checkpoint(params, adam, epoch, b + 1, false, global);
-                        }
-                        if (hangAfter != null && global == hangAfter) {
-                            RunFolder.hang();
-                        }
-                    }
+        EpochLoop.Network teacher = new EpochLoop.Network() {
+            @Override
+            public EpochLoop.Step step(NDArray x, NDArray gt, NDArray unused) {
+                NDArray y;
+                double loss;
+                try (GradientCollector gc = engine.newGradientCollector()) {
+                    y = net.apply(x);
+                    NDArray l = cfg.loss().of(y, gt);
+                    gc.backward(l);
+                    loss = l.getFloat();
                 }
-                Scores val = validate(manager, net, crop);
-                metrics.epoch(epoch + 1, global, adam.settings().lr(), val.ssim(), val.psnr(), elapsed());
-                checkpoint(params, adam, epoch, b, true, global);
-                Path epochCkpt = runDir.resolve("checkpoints").resolve(String.format("epoch-%03d.ckpt", epoch + 1));
-                AtomicFiles.write(epochCkpt, o -> Files.copy(Trainer.lastCheckpoint(runDir), o));
-                log(String.format("epoch %d/%d: step %d, last loss %.5f, validation SSIM %.4f (input %.4f), PSNR %.2f dB (input %.2f)%s",
-                        epoch + 1, t.epochs(), global, lastLoss, val.ssim(), baseline.ssim(), val.psnr(), baseline.psnr(),
-                        beats(val, baseline) ? "" : " - does NOT beat the degraded input yet"));
-                epochsRun = epoch + 1;
+                // the residual branch's output size: 0 while the net is still the identity
+                double residual = y.sub(x).abs().mean().getFloat();
+                return new EpochLoop.Step(loss, Map.of(cfg.loss().term(), loss, MetricsLog.RESIDUAL, residual),
+                        String.format("%s %.5f |out-in| %.4f", cfg.loss().kind(), loss, residual));
             }
-        }
+
+            @Override
+            public void checkpoint(int epoch, int batch, boolean epochDone, long global) throws IOException {
+                TeacherTrainer.this.checkpoint(params, adam, epoch, batch, epochDone, global);
+            }
+
+            @Override
+            public double[] validate() throws IOException {
+                Scores val = TeacherTrainer.this.validate(manager, net, crop);
+                return new double[] {val.ssim(), val.psnr()};
+            }
+
+            @Override
+            public String epochLine(int epoch1, long global, double lastLoss, double[] val) {
+                Scores s = new Scores(val[0], val[1], 0);
+                return String.format("epoch %d/%d: step %d, last loss %.5f, validation SSIM %.4f (input %.4f), PSNR %.2f dB "
+                        + "(input %.2f)%s", epoch1, t.epochs(), global, lastLoss, val[0], baseline.ssim(), val[1], baseline.psnr(),
+                        beats(s, baseline) ? "" : " - does NOT beat the degraded input yet");
+            }
+        };
+        EpochLoop.End end = EpochLoop.run("teacher", t, data, false, adam, (done, total) -> cfg.schedule().lr(t.lr(), done, total),
+                metrics, runDir, manager, teacher, new EpochLoop.Start(startEpoch, startBatch, start), opt.quiet(), this::log,
+                this::elapsed);
+        long global = end.global();
+        int epochsRun = end.epochsRun();
+        double lastLoss = end.lastLoss();
         // Final scores on whole held-out quadrants, padded and clamped as `teacher forward` runs them.
         Scores finalInput = crop == 0 ? baseline : validate(manager, null, 0);
         Scores finalTeacher = validate(manager, net, 0);
@@ -313,44 +284,14 @@ public final class TeacherTrainer {
      * clamped to [0,1], as {@code teacher forward}) or of the degraded input itself ({@code net} null).
      */
     private Scores validate(NDManager manager, Restormer net, int crop) throws IOException {
-        List<String> ids = data.validationIds();
-        int max = cfg.data().valMaxImages();
-        if (max > 0 && ids.size() > max) {
-            ids = ids.subList(0, max);
-        }
-        if (ids.isEmpty()) {
-            return new Scores(Double.NaN, Double.NaN, 0);
-        }
-        Definition def = Definition.pytorchMsssim(1.0);
         RestormerInference inf = net == null ? null : new RestormerInference(net, RestormerInference.Options.upstream());
-        double ssim = 0;
-        double psnr = 0;
-        for (String id : ids) {
-            TrainingSet.Sample s = data.load(id, false);
-            TrainingSet.Planar in = s.degraded();
-            TrainingSet.Planar gt = s.sharp();
-            if (crop > 0 && (crop < in.height() || crop < in.width())) {
-                int h = Math.min(crop, in.height());
-                int w = Math.min(crop, in.width());
-                int y0 = (in.height() - h) / 2;
-                int x0 = (in.width() - w) / 2;
-                in = in.crop(y0, x0, h, w, false, false);
-                gt = gt.crop(y0, x0, h, w, false, false);
-            }
-            try (NDManager m = manager.newSubManager()) {
-                Shape shape = new Shape(1, 3, in.height(), in.width());
-                NDArray x = m.create(in.chw(), shape);
-                NDArray y = inf == null ? x : inf.restore(x);
-                NDArray g = m.create(gt.chw(), shape);
-                ssim += Ssim.perImage(y, g, def).getFloat(0);
-                psnr += PixelErrors.psnrPerImage(y, g, 1.0)[0];
-            }
-        }
+        double[] v = EpochLoop.validate(data, cfg.data(), manager, crop, x -> inf == null ? x : inf.restore(x));
+        int images = Math.min(data.validationIds().size(), cfg.data().valMaxImages() > 0 ? cfg.data().valMaxImages() : Integer.MAX_VALUE);
         if (net != null) {
             // RestormerInference freezes the parameters (no graph while validating); training goes on after this.
             net.freezeParameters(false);
         }
-        return new Scores(ssim / ids.size(), psnr / ids.size(), ids.size());
+        return new Scores(v[0], v[1], images);
     }
 
     private void checkpoint(Map<String, Parameter> params, Adam adam, int epoch, int batch, boolean epochDone, long global)

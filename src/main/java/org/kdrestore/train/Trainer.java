@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,13 +22,11 @@ import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
-import org.kdrestore.common.Progress;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.loss.DistillationLoss;
 import org.kdrestore.loss.LossComponents;
 import org.kdrestore.metric.Definition;
 import org.kdrestore.metric.PixelErrors;
-import org.kdrestore.metric.Ssim;
 import org.kdrestore.model.StudentCnn;
 import org.kdrestore.model.StudentConfig;
 import org.kdrestore.model.Vgg16Features;
@@ -143,19 +140,8 @@ public final class Trainer {
     }
 
     private Result loop(NDManager manager, StudentCnn net, Adam adam, DistillationLoss loss, boolean withTeacher,
-            MetricsLog metrics, Map<String, Object> info, int startEpoch, int startBatch, long global) throws IOException {
+            MetricsLog metrics, Map<String, Object> info, int startEpoch, int startBatch, long start) throws IOException {
         TrainConfig.Train t = cfg.train();
-        List<String> ids = data.trainIds();
-        int perEpoch = EpochPlan.batchesPerEpoch(ids.size(), t);
-        long planned = (long) perEpoch * t.epochs();
-        long total = t.maxSteps() > 0 ? Math.min(planned, t.maxSteps()) : planned;
-        Integer hangAfter = Integer.getInteger(HANG_AFTER_STEP);
-        ParameterStore ps = new ParameterStore(manager, false);
-        Engine engine = Engines.engine();
-        double lastLoss = Double.NaN;
-        double valSsim = Double.NaN;
-        double valPsnr = Double.NaN;
-        int epochsRun = startEpoch;
         if (!info.containsKey("val_input_baseline")) {
             // What doing nothing scores: the degraded input itself against the ground truth.
             double[] base = validate(manager, x -> x);
@@ -166,61 +152,43 @@ public final class Trainer {
             Json.writeFile(runDir.resolve("run.json"), info);
             log(String.format("validation baseline (degraded input vs ground truth): SSIM %.4f, PSNR %.2f dB", base[0], base[1]));
         }
-        log(String.format("training: %d samples, %d batches/epoch of %d, %d epochs, %d steps in all%s", ids.size(), perEpoch,
-                t.batchSize(), t.epochs(), total, global > 0 ? " (" + global + " done)" : ""));
-        try (Progress progress = new Progress("distill", total - global, opt.quiet())) {
-            for (int epoch = startEpoch; epoch < t.epochs() && global < total; epoch++) {
-                List<List<EpochPlan.Item>> plan = EpochPlan.batches(ids, t.seed(), epoch, t);
-                int b = epoch == startEpoch ? startBatch : 0;
-                long stepEnd = System.nanoTime();
-                try (Prefetcher pf = new Prefetcher(data, plan, b, t, withTeacher)) {
-                    for (; b < plan.size() && global < total; b++) {
-                        Prefetcher.Batch batch = pf.next();
-                        LossComponents lc;
-                        try (NDManager step = manager.newSubManager()) {
-                            Shape shape = new Shape(batch.n(), 3, batch.height(), batch.width());
-                            NDArray x = step.create(batch.input(), shape);
-                            NDArray gt = step.create(batch.gt(), shape);
-                            NDArray te = batch.teacher() == null ? null : step.create(batch.teacher(), shape);
-                            adam.zeroGrad();
-                            try (GradientCollector gc = engine.newGradientCollector()) {
-                                NDArray y = net.forward(ps, new NDList(x), true).singletonOrThrow();
-                                lc = loss.forward(y, gt, te);
-                                gc.backward(lc.total());
-                            }
-                            lastLoss = lc.totalValue();
-                            adam.step();
-                        }
-                        global++;
-                        long now = System.nanoTime();
-                        double ips = batch.n() / ((now - stepEnd) / 1e9);
-                        stepEnd = now;
-                        if (!Double.isFinite(lastLoss)) {
-                            throw new IllegalStateException("loss became " + lastLoss + " at step " + global
-                                    + " (epoch " + (epoch + 1) + "); lower train.lr");
-                        }
-                        metrics.step(epoch + 1, global, b + 1, adam.settings().lr(), lastLoss, lc.raw(), ips, elapsed());
-                        progress.status(String.format("epoch %d/%d step %d loss %.4f", epoch + 1, t.epochs(), global, lastLoss));
-                        progress.step();
-                        if (t.checkpointEvery() > 0 && global % t.checkpointEvery() == 0) {
-                            checkpoint(net, adam, epoch, b + 1, false, global);
-                        }
-                        if (hangAfter != null && global == hangAfter) {
-                            RunFolder.hang();
-                        }
-                    }
+        ParameterStore ps = new ParameterStore(manager, false);
+        Engine engine = Engines.engine();
+        EpochLoop.Network student = new EpochLoop.Network() {
+            @Override
+            public EpochLoop.Step step(NDArray x, NDArray gt, NDArray te) {
+                LossComponents lc;
+                try (GradientCollector gc = engine.newGradientCollector()) {
+                    NDArray y = net.forward(ps, new NDList(x), true).singletonOrThrow();
+                    lc = loss.forward(y, gt, te);
+                    gc.backward(lc.total());
                 }
-                double[] val = validate(manager, net::predict);
-                valSsim = val[0];
-                valPsnr = val[1];
-                metrics.epoch(epoch + 1, global, adam.settings().lr(), valSsim, valPsnr, elapsed());
-                checkpoint(net, adam, epoch, b, true, global);
-                copy(lastCheckpoint(runDir), runDir.resolve("checkpoints").resolve(String.format("epoch-%03d.ckpt", epoch + 1)));
-                log(String.format("epoch %d/%d: step %d, last loss %.5f, validation SSIM %.4f, PSNR %.2f dB", epoch + 1,
-                        t.epochs(), global, lastLoss, valSsim, valPsnr));
-                epochsRun = epoch + 1;
+                return new EpochLoop.Step(lc.totalValue(), lc.raw(), String.format("loss %.4f", lc.totalValue()));
             }
-        }
+
+            @Override
+            public void checkpoint(int epoch, int batch, boolean epochDone, long global) throws IOException {
+                Trainer.this.checkpoint(net, adam, epoch, batch, epochDone, global);
+            }
+
+            @Override
+            public double[] validate() throws IOException {
+                return Trainer.this.validate(manager, net::predict);
+            }
+
+            @Override
+            public String epochLine(int epoch1, long global, double lastLoss, double[] val) {
+                return String.format("epoch %d/%d: step %d, last loss %.5f, validation SSIM %.4f, PSNR %.2f dB", epoch1,
+                        t.epochs(), global, lastLoss, val[0], val[1]);
+            }
+        };
+        EpochLoop.End end = EpochLoop.run("distill", t, data, withTeacher, adam, (done, total) -> t.lr(), metrics, runDir, manager,
+                student, new EpochLoop.Start(startEpoch, startBatch, start), opt.quiet(), this::log, this::elapsed);
+        long global = end.global();
+        int epochsRun = end.epochsRun();
+        double lastLoss = end.lastLoss();
+        double valSsim = end.validation()[0];
+        double valPsnr = end.validation()[1];
         Path finalCkpt = runDir.resolve("student.ckpt");
         copy(lastCheckpoint(runDir), finalCkpt);
         Path weights = runDir.resolve("student.safetensors");
@@ -245,41 +213,9 @@ public final class Trainer {
         return result;
     }
 
-    /** Mean SSIM (pytorch-msssim definition, data range 1) and PSNR over the validation samples; NaN when none. */
+    /** Mean SSIM and PSNR over the validation samples ({@link EpochLoop#validate}); NaN when none. */
     private double[] validate(NDManager manager, java.util.function.UnaryOperator<NDArray> net) throws IOException {
-        List<String> ids = data.validationIds();
-        int max = cfg.data().valMaxImages();
-        if (max > 0 && ids.size() > max) {
-            ids = ids.subList(0, max);
-        }
-        if (ids.isEmpty()) {
-            return new double[] {Double.NaN, Double.NaN};
-        }
-        Definition def = Definition.pytorchMsssim(1.0);
-        double ssim = 0;
-        double psnr = 0;
-        int crop = cfg.data().valCrop();
-        for (String id : ids) {
-            TrainingSet.Sample s = data.load(id, false);
-            TrainingSet.Planar in = s.degraded();
-            TrainingSet.Planar gt = s.sharp();
-            if (crop > 0 && (crop < in.height() || crop < in.width())) {
-                int h = Math.min(crop, in.height());
-                int w = Math.min(crop, in.width());
-                int y0 = (in.height() - h) / 2;
-                int x0 = (in.width() - w) / 2;
-                in = in.crop(y0, x0, h, w, false, false);
-                gt = gt.crop(y0, x0, h, w, false, false);
-            }
-            try (NDManager m = manager.newSubManager()) {
-                Shape shape = new Shape(1, 3, in.height(), in.width());
-                NDArray y = net.apply(m.create(in.chw(), shape));
-                NDArray g = m.create(gt.chw(), shape);
-                ssim += Ssim.perImage(y, g, def).getFloat(0);
-                psnr += PixelErrors.psnrPerImage(y, g, 1.0)[0];
-            }
-        }
-        return new double[] {ssim / ids.size(), psnr / ids.size()};
+        return EpochLoop.validate(data, cfg.data(), manager, cfg.data().valCrop(), net);
     }
 
     private void checkpoint(StudentCnn net, Adam adam, int epoch, int batch, boolean epochDone, long global) throws IOException {
