@@ -82,7 +82,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Evaluation.Options opt = new Evaluation.Options(out.json, latencyRuns, teacherLatency);
         Path dir = output != null ? output : run.resolve("eval");
-        Evaluation.Result r = Evaluation.run(ds, run, cache, ckpts, dir, opt);
+        return print(Evaluation.run(ds, run, cache, ckpts, dir, opt), dir);
+    }
+
+    private int print(Evaluation.Result r, Path dir) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("output", dir.toString());
         json.put("result", r);
@@ -105,13 +108,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new UserInputException("teacher cache " + cache + " does not exist; build it with 'kd-restore teacher cache --data "
                     + ds.root() + " --weights FILE' or name one with --teacher-cache");
         }
-        Evaluation.Result r = Evaluation.runDataset(ds, cache, output, new Evaluation.Options(out.json, latencyRuns, teacherLatency));
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("output", output.toString());
-        json.put("result", r);
-        out.print(json, EvaluationTables.summaryText(r) + "\nwritten: " + output.resolve("evaluation.md") + " (tables with definitions), "
-                + output.resolve("summary.csv") + ", " + output.resolve("per_image.csv"));
-        return 0;
+        return print(Evaluation.runDataset(ds, cache, output, new Evaluation.Options(out.json, latencyRuns, teacherLatency)), output);
     }
 
     private Map<String, Path> parseCheckpoints() throws IOException {

@@ -4,25 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
-import org.kdrestore.model.LayerNormType;
-import org.kdrestore.model.Restormer;
-import org.kdrestore.model.RestormerConfig;
-import org.kdrestore.weights.ParameterNames;
-import org.kdrestore.weights.Weights;
+import org.kdrestore.model.TinyTeacher;
 
 /** distill resolves its teacher like demo (--teacher) and fills a missing teacher cache before training. */
 class DistillTeacherTest {
@@ -41,17 +32,9 @@ class DistillTeacherTest {
         prepared = tmp.resolve("prepared");
         KdRestoreTest.Result r = KdRestoreTest.run("prepare", "--input", photos.toString(), "--output", prepared.toString());
         assertEquals(0, r.code, r.err);
-        // a very small real Restormer (dim 2): cheap on a CI machine, loaded like any teacher file
-        RestormerConfig cfg = new RestormerConfig(3, 3, 2, List.of(1, 1, 1, 1), 0, List.of(1, 2, 4, 8), 2.66, false,
-                LayerNormType.WITH_BIAS, false);
-        config = tmp.resolve("tiny.json");
-        Json.writeFile(config, cfg.toUpstreamMap());
-        weights = tmp.resolve("tiny.safetensors");
-        try (NDManager m = Engines.newManager()) {
-            Map<String, NDArray> sd = new LinkedHashMap<>();
-            ParameterNames.of(Restormer.create(cfg, m)).forEach((k, p) -> sd.put(k, p.getArray()));
-            Weights.save(weights, sd);
-        }
+        TinyTeacher.Files tiny = TinyTeacher.write(tmp);
+        weights = tiny.weights();
+        config = tiny.config();
     }
 
     private static KdRestoreTest.Result distill(Path run, String... more) {

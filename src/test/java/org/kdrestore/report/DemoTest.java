@@ -19,22 +19,16 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.kdrestore.common.Engines;
-import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
-import org.kdrestore.model.LayerNormType;
 import org.kdrestore.model.Restormer;
-import org.kdrestore.model.RestormerConfig;
-import org.kdrestore.weights.ParameterNames;
-import org.kdrestore.weights.Weights;
 import org.kdrestore.data.PreparedDataset;
 import org.kdrestore.data.Sample;
 import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.model.Fixtures;
+import org.kdrestore.model.TinyTeacher;
 import tech.tablesaw.api.Table;
 
 /**
@@ -55,23 +49,10 @@ class DemoTest {
     static Path teacherWeights;
     static Path teacherConfig;
 
-    /**
-     * A very small real Restormer (dim 2, one block per level, no refinement) with PyTorch-default
-     * initialised weights, saved as safetensors with its arch config: untrained, but loaded and
-     * run exactly like a shipped teacher, and cheap enough for a 2-core CI machine.
-     */
     static void writeTinyTeacher(Path dir) throws IOException {
-        RestormerConfig cfg = new RestormerConfig(3, 3, 2, List.of(1, 1, 1, 1), 0, List.of(1, 2, 4, 8), 2.66, false,
-                LayerNormType.WITH_BIAS, false);
-        teacherConfig = dir.resolve("tiny-teacher.json");
-        Json.writeFile(teacherConfig, cfg.toUpstreamMap());
-        teacherWeights = dir.resolve("tiny-teacher.safetensors");
-        try (NDManager m = Engines.newManager()) {
-            Engines.engine().setRandomSeed(7);
-            Map<String, NDArray> sd = new LinkedHashMap<>();
-            ParameterNames.of(Restormer.create(cfg, m)).forEach((k, p) -> sd.put(k, p.getArray()));
-            Weights.save(teacherWeights, sd);
-        }
+        TinyTeacher.Files f = TinyTeacher.write(dir);
+        teacherWeights = f.weights();
+        teacherConfig = f.config();
     }
 
     static Demo.Options options(Path photos, PrintStream log) throws IOException {
