@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Score a distillation run on its held-out photos: SSIM, PSNR and MS-SSIM against the ground truth for the "
-                + "degraded input (the baseline), the teacher (cached outputs) and each student checkpoint; mean, sd, 95% CI, "
+                + "degraded input (the baseline), the teacher (cached outputs) and each student checkpoint; mean, sd, 95%% CI, "
                 + "paired differences; parameters, FLOPs and latency per 1080p image.",
                 "Without --run: score a teacher on every quadrant of --data (a test set it never saw) from --teacher-cache, "
                         + "against the degraded input, with paired teacher − input differences.",

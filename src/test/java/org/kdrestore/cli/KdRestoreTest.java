@@ -42,6 +42,32 @@ class KdRestoreTest {
         assertTrue(r.out.contains("info"), r.out);
     }
 
+    /**
+     * Every command's --help renders without picocli's "Could not format" warning (a bare % in a
+     * description is read as a format specifier; picocli prints the warning on System.err).
+     */
+    @Test
+    void everyCommandsHelpRendersCleanly() {
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try {
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(KdRestore.commandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                names.add(c.getCommandSpec().qualifiedName());
+                c.getUsageMessage();
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(old);
+        }
+        String err = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(names.size() > 20, "commands visited: " + names);
+        assertTrue(!err.contains("Could not format"), err);
+    }
+
     @Test
     void infoRunsOnTheLocalEngine() {
         assertEquals(0, run("info", "--json").code);
