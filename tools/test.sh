@@ -22,5 +22,17 @@ fi
 
 mvn -B -ntp verify
 
+# The launcher as a user runs it: a model run prints no libtorch notices (they go to work/native-warnings.log).
+smoke="$(mktemp -d)"
+trap 'rm -rf "$smoke"' EXIT
+./kd-restore teacher forward --weights models/restormer-s/restormer-s.safetensors --arch-config models/restormer-s/arch.json \
+  --input src/test/resources/fixtures/launcher/small.png --output "$smoke/out.png" >"$smoke/out.txt" 2>"$smoke/err.txt" \
+  || { echo "tools/test.sh: the launcher smoke run failed:" >&2; cat "$smoke/err.txt" >&2; exit 1; }
+sleep 1 # the stderr filter may still be writing
+if grep -q '^\[W[0-9]' "$smoke/err.txt"; then
+  echo "tools/test.sh: the launcher let libtorch notices through:" >&2; cat "$smoke/err.txt" >&2; exit 1
+fi
+echo "launcher: a model run printed no libtorch notices"
+
 # Every notebook, executed headless on a fresh kernel with the quick parameters.
 bash tools/run-notebooks.sh
