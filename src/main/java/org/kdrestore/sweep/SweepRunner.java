@@ -353,6 +353,9 @@ public final class SweepRunner {
         cmd.add(l.mainClass());
         cmd.addAll(List.of("distill", "--config", run.resolve(CONFIG).toString(), "--data", dataDir.toString(), "--run-dir",
                 run.toString(), "--json"));
+        // Trials read the teacher cache the plan checked and never compute teacher outputs: several
+        // trials filling one cache at once would race and repeat the work.
+        cmd.add("--no-teacher-fill");
         if (plan.teacherCache() != null) {
             cmd.addAll(List.of("--teacher-cache", plan.teacherCache().toString()));
         }
