@@ -31,7 +31,7 @@ public final class TeacherTrainCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--preset", paramLabel = "NAME|FILE.yaml",
-            description = "restormer-s (default) or a YAML file with sections model, train, data, schedule.")
+            description = "restormer-s (default) or a YAML file with sections model, train, data, schedule, loss.")
     String preset;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
