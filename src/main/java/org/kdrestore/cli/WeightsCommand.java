@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "weights", mixinStandardHelpOptions = true,
         description = "Inspect, fetch and list model weights (PyTorch .pth, safetensors, npz).",
-        subcommands = {WeightsCommand.Inspect.class, WeightsCommand.Fetch.class, WeightsCommand.ListKnown.class})
+        subcommands = {WeightsCommand.Inspect.class, WeightsCommand.Convert.class, WeightsCommand.Fetch.class,
+            WeightsCommand.ListKnown.class})
 public final class WeightsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -71,6 +72,43 @@ public final class WeightsCommand implements Runnable {
                 sd.tensors().forEach((k, a) -> sb.append(String.format("%-" + width + "s  %-20s  %s%n", k,
                         Arrays.toString(a.getShape().getShape()), sd.storedTypes().get(k))));
                 out.print(summary, sb.toString().stripTrailing());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = {"Write a state dict as safetensors (float32 stays float32; keys and shapes unchanged), e.g. the "
+                    + "model.npz inside a training checkpoint (unzip -p last.ckpt model.npz > model.npz) or a .pth.",
+                    "The output is written atomically and never overwrites an existing file."})
+    static final class Convert implements Callable<Integer> {
+        @Option(names = "--input", required = true, paramLabel = "FILE", description = ".pth, .npz or .safetensors state dict.")
+        Path input;
+
+        @Option(names = "--output", required = true, paramLabel = "FILE.safetensors", description = "Where to write.")
+        Path output;
+
+        @Mixin
+        JsonOption out;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!output.getFileName().toString().endsWith(".safetensors")) {
+                throw new UserInputException("--output " + output + ": the file name must end in .safetensors");
+            }
+            if (Files.exists(output)) {
+                throw new UserInputException("--output " + output + " exists; remove it or choose another name");
+            }
+            try (NDManager m = Engines.newManager(); StateDict sd = Weights.read(input, m)) {
+                Weights.save(output, sd.tensors());
+                Map<String, Object> r = new java.util.LinkedHashMap<>();
+                r.put("input", input.toString());
+                r.put("output", output.toString());
+                r.put("tensors", sd.tensors().size());
+                r.put("parameters", sd.parameterCount());
+                r.put("sha256", org.kdrestore.common.Hashing.sha256(output));
+                out.print(r, String.format("wrote %s: %d tensors, %,d parameters, sha256 %s", output, sd.tensors().size(),
+                        sd.parameterCount(), r.get("sha256")));
             }
             return 0;
         }

@@ -61,6 +61,27 @@ class WeightsCommandTest {
         assertEquals("[2,5]", half.get("shape").toString());
     }
 
+    /** A torchvision-layout .pth converted to safetensors holds the same tensors, bit for bit; an existing output is refused. */
+    @Test
+    void convertWritesTheSameTensorsAsSafetensorsAndNeverOverwrites(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path outFile = tmp.resolve("vgg.safetensors");
+        Run r = run("weights", "convert", "--input", fixture("vgg16_relu1_2.pth"), "--output", outFile.toString());
+        assertEquals(0, r.code, r.err);
+        try (ai.djl.ndarray.NDManager m = org.kdrestore.common.Engines.newManager();
+                org.kdrestore.weights.StateDict a = org.kdrestore.weights.Weights.read(Path.of(fixture("vgg16_relu1_2.pth")), m);
+                org.kdrestore.weights.StateDict b = org.kdrestore.weights.Weights.read(outFile, m)) {
+            assertEquals(a.tensors().keySet(), b.tensors().keySet());
+            for (String k : a.tensors().keySet()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.tensors().get(k).toFloatArray(), b.tensors().get(k).toFloatArray(), 0f, k);
+            }
+        }
+        byte[] before = java.nio.file.Files.readAllBytes(outFile);
+        r = run("weights", "convert", "--input", fixture("vgg16_relu1_2.pth"), "--output", outFile.toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("exists"), r.err);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, java.nio.file.Files.readAllBytes(outFile));
+    }
+
     @Test
     void inspectRefusesAMaliciousPickleWithExitTwoNamingTheGlobal() throws Exception {
         Run r = run("weights", "inspect", fixture("malicious_system.pth"));
