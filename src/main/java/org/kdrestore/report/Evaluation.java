@@ -428,7 +428,7 @@ public final class Evaluation {
         Tables.writeCsv(EvaluationTables.summary(r), outDir.resolve("summary.csv"));
         Tables.writeCsv(EvaluationTables.differences(r), outDir.resolve("differences.csv"));
         Tables.writeCsv(EvaluationTables.costs(r), outDir.resolve("cost.csv"));
-        org.kdrestore.common.AtomicFiles.writeString(outDir.resolve("evaluation.md"), EvaluationTables.markdown(r));
+        org.kdrestore.common.AtomicFiles.writeString(outDir.resolve("evaluation.md"), org.kdrestore.common.Checkout.relativize(EvaluationTables.markdown(r)));
     }
 
     /** Reads a result written by {@link #write}. */
