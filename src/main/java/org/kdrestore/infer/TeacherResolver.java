@@ -159,8 +159,15 @@ public final class TeacherResolver {
                     + "'kd-restore teacher train --preset restormer-s'");
         }
         if (Files.isRegularFile(official) && only != Kind.COMPACT) {
+            String expected = KnownWeights.find("restormer-motion-deblurring").orElseThrow().sha256();
+            String actual = Hashing.sha256(official);
+            if (!KnownWeights.matches(expected, actual)) {
+                throw new UserInputException("the cached official teacher " + official + " has sha256 " + actual
+                        + ", not the published " + expected + "; delete it and fetch it again with "
+                        + "'kd-restore weights fetch restormer-motion-deblurring'");
+            }
             return new Resolved(Kind.OFFICIAL, "restormer-motion-deblurring", official, null,
-                    RestormerConfig.motionDeblurring(), Hashing.sha256(official), null);
+                    RestormerConfig.motionDeblurring(), actual, null);
         }
         if (Files.isDirectory(compact)) {
             return fromFolder(compact, Kind.COMPACT);

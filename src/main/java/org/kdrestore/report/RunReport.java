@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.kdrestore.common.AtomicFiles;
+import org.kdrestore.common.Checkout;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
@@ -111,8 +112,8 @@ public final class RunReport {
 
         Files.createDirectories(outDir);
         for (String t : tables) {
-            Path src = evalDir.resolve(t);
-            AtomicFiles.write(outDir.resolve(t), o -> Files.copy(src, o));
+            // paths inside the checkout written relative to it, as in the report's text
+            AtomicFiles.writeString(outDir.resolve(t), Checkout.relativize(Files.readString(evalDir.resolve(t))));
         }
         doc.write(outDir);
         return new Written(outDir, outDir.resolve("index.html"), outDir.resolve("README.md"), images);

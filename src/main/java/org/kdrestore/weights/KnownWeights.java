@@ -17,7 +17,8 @@ public record KnownWeights(String name, String url, String fileName, String sha2
     public static final List<KnownWeights> REGISTRY = List.of(
             new KnownWeights("restormer-motion-deblurring",
                     "https://github.com/swz30/Restormer/releases/download/v1.0/motion_deblurring.pth",
-                    "motion_deblurring.pth", "",
+                    // v1.0 release asset, 104,700,429 bytes: the digest several independent projects pin for it
+                    "motion_deblurring.pth", "194e38fb5b607c9dc5a5b3e08e65b2e79ee2bf0ef5048e0612f6b2ff2f79da31",
                     "Restormer motion deblurring (GoPro), the teacher; BasicSR layout {'params': state_dict}"),
             new KnownWeights("vgg16",
                     "https://download.pytorch.org/models/vgg16-397923af.pth",

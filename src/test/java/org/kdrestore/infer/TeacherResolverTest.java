@@ -26,15 +26,26 @@ class TeacherResolverTest {
         return dir;
     }
 
+    /**
+     * The cached official file comes first, and is checked against the published digest: a file
+     * that differs (here a stand-in, as the real 104 MB file cannot be had offline) is refused
+     * with both digests named, not used.
+     */
     @Test
-    void officialWeightsInTheCacheComeFirstWithTheFullConfig(@TempDir Path tmp) throws Exception {
+    void officialWeightsInTheCacheComeFirstAndAreRefusedWhenTheirDigestDiffers(@TempDir Path tmp) throws Exception {
         compactFolder(tmp);
         Path official = Files.createDirectories(tmp.resolve("cache/weights")).resolve("motion_deblurring.pth");
-        Files.writeString(official, "stand-in; resolution does not read the weights");
-        TeacherResolver.Resolved r = TeacherResolver.resolve(tmp, tmp.resolve("cache"));
-        assertEquals(TeacherResolver.Kind.OFFICIAL, r.kind());
-        assertEquals(official, r.weights());
-        assertEquals(RestormerConfig.motionDeblurring(), r.config());
+        Files.writeString(official, "stand-in");
+        UserInputException e = assertThrows(UserInputException.class, () -> TeacherResolver.resolve(tmp, tmp.resolve("cache")));
+        assertTrue(e.getMessage().contains("194e38fb5b607c9dc5a5b3e08e65b2e79ee2bf0ef5048e0612f6b2ff2f79da31"), e.getMessage());
+        assertTrue(e.getMessage().contains(org.kdrestore.common.Hashing.sha256(official)), e.getMessage());
+    }
+
+    /** The published digest of the v1.0 release's motion_deblurring.pth (pinned by several independent projects). */
+    @Test
+    void theOfficialTeacherIsPinnedToItsFullPublishedDigest() {
+        assertEquals("194e38fb5b607c9dc5a5b3e08e65b2e79ee2bf0ef5048e0612f6b2ff2f79da31",
+                org.kdrestore.weights.KnownWeights.find("restormer-motion-deblurring").orElseThrow().sha256());
     }
 
     @Test
