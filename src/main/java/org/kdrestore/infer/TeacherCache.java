@@ -101,10 +101,15 @@ public final class TeacherCache {
      * distill and sweep run before training when outputs are missing.
      */
     public static Summary fill(TeacherResolver.Resolved teacher, Path prepared, Path cacheRoot, boolean quiet) throws IOException {
+        return fill(teacher, prepared, cacheRoot, RestormerInference.Options.upstream(), quiet);
+    }
+
+    /** {@link #fill} with other inference options (tiles, to bound a large teacher's memory). */
+    public static Summary fill(TeacherResolver.Resolved teacher, Path prepared, Path cacheRoot, RestormerInference.Options options,
+            boolean quiet) throws IOException {
         try (NDManager m = org.kdrestore.common.Engines.newManager()) {
             Restormer model = teacher.load(m);
-            return build(degradedImages(prepared), model, teacher.weights(), RestormerInference.Options.upstream(), cacheRoot, m,
-                    quiet);
+            return build(degradedImages(prepared), model, teacher.weights(), options, cacheRoot, m, quiet);
         }
     }
 

@@ -181,13 +181,7 @@ public record Walkthrough(Path home, String profile, Path work) {
         if (tile > 0) {
             opt = opt.withTile(tile, RestormerInference.Options.DEFAULT_OVERLAP);
         }
-        TeacherCache.Summary s;
-        try (NDManager m = Engines.newManager()) {
-            Restormer model = teacher.resolved().load(m);
-            s = TeacherCache.build(TeacherCache.degradedImages(ds.root()), model, teacher.resolved().weights(), opt,
-                    dir("teacher-cache"), m, true);
-        }
-        return TeacherCache.open(s.cacheDir());
+        return TeacherCache.open(TeacherCache.fill(teacher.resolved(), ds.root(), dir("teacher-cache"), opt, true).cacheDir());
     }
 
     /**
