@@ -42,8 +42,7 @@ public final class TorchRunner {
 
     /** {@code tools/bench_torch.py} under KD_RESTORE_HOME (set by the launcher) or the working directory. */
     public static Path defaultScript() {
-        String home = System.getenv("KD_RESTORE_HOME");
-        return Path.of(home != null && !home.isBlank() ? home : ".").resolve("tools/bench_torch.py");
+        return org.kdrestore.common.Checkout.home().resolve("tools/bench_torch.py");
     }
 
     public Outcome run(String caseName, int warmup, int repeats) throws IOException, InterruptedException {

@@ -38,8 +38,7 @@ public final class KernelCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Path root = project != null ? project
-                    : Path.of(System.getenv().getOrDefault("KD_RESTORE_HOME", "."));
+            Path root = project != null ? project : org.kdrestore.common.Checkout.home();
             Path dir = KernelInstaller.install(root, user ? null : prefix);
             out.print(Map.of("kernel", KernelInstaller.KERNEL_NAME, "kernelspec", dir.toString()),
                     "installed kernel '" + KernelInstaller.KERNEL_NAME + "' in " + dir);
