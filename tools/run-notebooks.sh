@@ -68,6 +68,7 @@ for nb in "${notebooks[@]}"; do
   if ((!ok)); then
     echo "NOTEBOOK FAILED: $nb"; tail -40 "$tmp/$name.log"; failed=$((failed + 1)); continue
   fi
+  /usr/bin/python3 tools/relativize_notebook.py "$here" "$target_dir/$name.ipynb"
   if ! /usr/bin/python3 tools/check_notebook.py "$target_dir/$name.ipynb"; then
     failed=$((failed + 1)); continue
   fi

@@ -21,10 +21,13 @@ import org.kdrestore.common.Json;
  * prose before code (at most two code cells in a row); short code cells; only library calls (imports from the project,
  * DJL's arrays, OpenCV's Mat, java.nio.file, the kernel's display); a trailing {@code display(...)}
  * wrapped in a block (as a bare expression JShell prints its id as a second output); committed
- * executed, with outputs, no error output, and at least one picture.
+ * executed, with outputs, no error output, at least one picture, and no absolute machine path.
  */
 class NotebookSourcesTest {
     static final int MAX_CODE_LINES = 20;
+    /** An absolute path into a checkout's folders, as a machine that executed the notebook named it. */
+    static final java.util.regex.Pattern ABSOLUTE_CHECKOUT_PATH =
+            java.util.regex.Pattern.compile("/[^\\s/\"']+(/[^\\s/\"']+)*/(work|models|reports|data-sample|notebooks)/");
     static final List<String> ALLOWED_IMPORTS = List.of("import org.kdrestore.", "import ai.djl.ndarray.", "import java.nio.file.",
             "import org.opencv.core.Mat;", "import static org.rapaio.jupyter.kernel.global.Global.*;");
 
@@ -89,6 +92,11 @@ class NotebookSourcesTest {
                 }
                 if (out.path("data").has("image/png")) {
                     images++;
+                }
+                java.util.regex.Matcher abs = ABSOLUTE_CHECKOUT_PATH.matcher(out.toString());
+                if (abs.find()) {
+                    problems.add("cell " + i + ": output names an absolute machine path " + abs.group()
+                            + " (tools/run-notebooks.sh --inplace writes them relative to the checkout)");
                 }
             }
         }
