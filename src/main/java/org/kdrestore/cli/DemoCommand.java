@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.kdrestore.common.Checkout;
 import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.report.Demo;
 import org.kdrestore.report.EvaluationTables;
@@ -55,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path home = home();
+        Path home = Checkout.home();
         PrintStream log = out.json ? null : System.err;
         Demo.Result r = Demo.run(new Demo.Options(home, photos != null ? photos : home.resolve("data-sample"),
                 work != null ? work : Demo.defaultWork(home), report != null ? report : home.resolve("reports").resolve("demo"),
@@ -72,8 +73,4 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The checkout: $KD_RESTORE_HOME (set by the launcher script), else the working directory. */
-    static Path home() {
-        return org.kdrestore.common.Checkout.home();
-    }
 }

@@ -163,7 +163,7 @@ public final class DistillCommand implements Callable<Integer> {
         boolean asGiven = teacherCache != null && "auto".equals(teacherOption.teacher) && teacherOption.weights == null;
         if (!noTeacherFill && !asGiven) {
             TeacherResolver.Resolved teacher = TeacherResolver.choose(teacherOption.choice(), teacherOption.config,
-                    DemoCommand.home(), TeacherResolver.defaultCache());
+                    org.kdrestore.common.Checkout.home(), TeacherResolver.defaultCache());
             if (!out.json) {
                 System.err.println("teacher: " + teacher.describe());
             }

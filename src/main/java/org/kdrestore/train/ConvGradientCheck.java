@@ -1,6 +1,5 @@
 package org.kdrestore.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -125,7 +124,7 @@ public final class ConvGradientCheck {
         x.setRequiresGradient(true);
         w.setRequiresGradient(true);
         b.setRequiresGradient(true);
-        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        try (GradientCollector gc = Engines.engine().newGradientCollector()) {
             gc.backward(conv.apply(x, w, b, pad, groups).mul(r).sum());
         }
         return new double[][] {doubles(x.getGradient()), doubles(w.getGradient()), doubles(b.getGradient())};

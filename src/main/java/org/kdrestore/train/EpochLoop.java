@@ -56,13 +56,9 @@ final class EpochLoop {
     record End(long global, int epochsRun, double lastLoss, double[] validation) {}
 
     /** Steps the run makes in all: every epoch's batches, capped by {@code train.max_steps}. */
-    static long totalSteps(TrainConfig.Train t, int samples) {
-        long planned = (long) EpochLoop.batchesPerEpoch(samples, t) * t.epochs();
+    private static long totalSteps(TrainConfig.Train t, int samples) {
+        long planned = (long) EpochPlan.batchesPerEpoch(samples, t) * t.epochs();
         return t.maxSteps() > 0 ? Math.min(planned, t.maxSteps()) : planned;
-    }
-
-    private static int batchesPerEpoch(int samples, TrainConfig.Train t) {
-        return EpochPlan.batchesPerEpoch(samples, t);
     }
 
     /** Learning rate for the step after {@code done} of {@code total} steps. */
@@ -91,7 +87,7 @@ final class EpochLoop {
         double[] val = {Double.NaN, Double.NaN};
         int epochsRun = start.epoch();
         log.line(String.format("training: %d samples, %d batches/epoch of %d, %d epochs, %d steps in all%s", ids.size(),
-                batchesPerEpoch(ids.size(), t), t.batchSize(), t.epochs(), total, global > 0 ? " (" + global + " done)" : ""));
+                EpochPlan.batchesPerEpoch(ids.size(), t), t.batchSize(), t.epochs(), total, global > 0 ? " (" + global + " done)" : ""));
         try (Progress progress = new Progress(name, total - global, quiet)) {
             for (int epoch = start.epoch(); epoch < t.epochs() && global < total; epoch++) {
                 List<List<EpochPlan.Item>> plan = EpochPlan.batches(ids, t.seed(), epoch, t);
@@ -151,6 +147,13 @@ final class EpochLoop {
         void line(String text) throws IOException;
     }
 
+    /** The validation images scored: the first {@code data.val_max_images} (0 = all). */
+    static List<String> validationIds(TrainingSet data, TrainConfig.Data cfg) {
+        List<String> ids = data.validationIds();
+        int max = cfg.valMaxImages();
+        return max > 0 && ids.size() > max ? ids.subList(0, max) : ids;
+    }
+
     /**
      * Mean SSIM (pytorch-msssim definition, data range 1) and PSNR against the ground truth over
      * the validation images ({@code data.val_max_images} of them at most; centre crops of side
@@ -159,11 +162,7 @@ final class EpochLoop {
      */
     static double[] validate(TrainingSet data, TrainConfig.Data cfg, NDManager manager, int crop, UnaryOperator<NDArray> restore)
             throws IOException {
-        List<String> ids = data.validationIds();
-        int max = cfg.valMaxImages();
-        if (max > 0 && ids.size() > max) {
-            ids = ids.subList(0, max);
-        }
+        List<String> ids = validationIds(data, cfg);
         if (ids.isEmpty()) {
             return new double[] {Double.NaN, Double.NaN};
         }

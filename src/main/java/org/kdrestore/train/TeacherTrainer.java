@@ -286,7 +286,7 @@ public final class TeacherTrainer {
     private Scores validate(NDManager manager, Restormer net, int crop) throws IOException {
         RestormerInference inf = net == null ? null : new RestormerInference(net, RestormerInference.Options.upstream());
         double[] v = EpochLoop.validate(data, cfg.data(), manager, crop, x -> inf == null ? x : inf.restore(x));
-        int images = Math.min(data.validationIds().size(), cfg.data().valMaxImages() > 0 ? cfg.data().valMaxImages() : Integer.MAX_VALUE);
+        int images = EpochLoop.validationIds(data, cfg.data()).size();
         if (net != null) {
             // RestormerInference freezes the parameters (no graph while validating); training goes on after this.
             net.freezeParameters(false);
