@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The first command to run: prepare data-sample/ -> teacher outputs (official weights if cached, else the "
-                + "shipped compact teacher models/restormer-s) -> distill the student (preset quick) -> evaluate on the held-out "
-                + "photo -> report. Prints the summary table and the report's path.",
+                + "shipped compact teacher models/restormer-s) -> distill the student (preset quick), and train the same student "
+                + "with the same seed and budget on the ground truth alone -> evaluate both on the held-out photo, with their "
+                + "paired difference -> report. Prints the summary table and the report's path.",
                 "Work files go to work/demo/ (prepared data, teacher cache, runs/<hash>); the report to reports/demo/. "
                         + "A second run reuses every stage that is still valid and says so."})
 public final class DemoCommand implements Callable<Integer> {

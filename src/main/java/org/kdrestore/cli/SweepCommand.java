@@ -47,9 +47,20 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Check the sweep file and list the trials; train nothing.")
     boolean dryRun;
 
+    /** Overrides the file's 'teacher' key; the runner fills the teacher cache once before any trial. */
+    @Mixin
+    TeacherOption teacherOption;
+
     @Override
     public Integer call() throws Exception {
-        SweepPlan plan = SweepPlan.of(SweepSpec.read(config));
+        SweepSpec spec = SweepSpec.read(config);
+        String choice = teacherOption.choice();
+        if (!"auto".equals(choice) || teacherOption.config != null) {
+            boolean named = List.of("auto", "official", "compact").contains(choice);
+            spec = spec.withTeacher(named ? choice : Path.of(choice).toAbsolutePath().toString(),
+                    teacherOption.config == null ? spec.teacherConfig() : teacherOption.config.toAbsolutePath().toString());
+        }
+        SweepPlan plan = SweepPlan.of(spec);
         String name = plan.spec().name();
         Path dir = sweepDir != null ? sweepDir : Path.of("runs", "sweeps", name);
         Path report = reportDir != null ? reportDir : Path.of("reports", "sweeps", name);

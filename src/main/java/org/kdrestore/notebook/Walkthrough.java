@@ -56,8 +56,6 @@ import org.kdrestore.weights.Weights;
  */
 public record Walkthrough(Path home, String profile, Path work) {
     public static final List<String> PROFILES = List.of("quick", "full");
-    /** The stand-in teacher's folder under {@code work}. */
-    public static final String STAND_IN = "stand-in-teacher";
 
     public Walkthrough {
         if (!PROFILES.contains(profile)) {
@@ -126,49 +124,12 @@ public record Walkthrough(Path home, String profile, Path work) {
         return PreparedDataset.open(out);
     }
 
-    /** Which teacher a notebook uses, and whether it is a stand-in that must be flagged. */
-    public record Teacher(TeacherResolver.Resolved resolved, boolean standIn, String why) {
-        /** One line for the notebook: which weights, and (for a stand-in) that its outputs are not results. */
-        public String describe() {
-            return standIn ? "STAND-IN teacher with random weights (" + resolved.weights() + "): " + why : resolved.describe();
-        }
-    }
-
     /**
-     * The teacher the notebooks use: {@link TeacherResolver#resolve} (official weights in the cache,
-     * else the shipped compact teacher). When neither exists and {@code allowStandIn}, a tiny
-     * Restormer (dim 2, one block per level: cheap on two CPU cores) with seeded random weights, saved once under
-     * {@code work/stand-in-teacher/} — a stand-in so the pipeline runs, never a result.
+     * The teacher the notebooks use, resolved as {@code kd-restore demo} does ({@link TeacherResolver#resolve}):
+     * the official weights when cached, else the trained compact teacher shipped in {@code models/}.
      */
-    public Teacher teacher(boolean allowStandIn) throws IOException {
-        try {
-            return new Teacher(TeacherResolver.resolve(home, TeacherResolver.defaultCache()), false, null);
-        } catch (UserInputException e) {
-            if (!allowStandIn) {
-                throw e;
-            }
-            return new Teacher(standInTeacher(dir(STAND_IN), 7), true, e.getMessage());
-        }
-    }
-
-    /** Writes (once) and resolves the random tiny teacher in {@code dir}; the seed fixes its weights. */
-    static TeacherResolver.Resolved standInTeacher(Path dir, long seed) throws IOException {
-        Path weights = dir.resolve("stand-in-dim2.safetensors");
-        Path config = dir.resolve("stand-in-dim2.json");
-        RestormerConfig t = RestormerConfig.tiny(LayerNormType.WITH_BIAS, false);
-        RestormerConfig cfg = new RestormerConfig(t.inpChannels(), t.outChannels(), 2, t.numBlocks(), t.numRefinementBlocks(),
-                t.heads(), t.ffnExpansionFactor(), t.bias(), t.layerNormType(), t.dualPixelTask());
-        if (!Files.isRegularFile(weights) || !Files.isRegularFile(config)) {
-            Engines.engine().setRandomSeed((int) seed);
-            try (NDManager m = Engines.newManager()) {
-                Restormer model = Restormer.create(cfg, m);
-                Map<String, NDArray> sd = new LinkedHashMap<>();
-                ParameterNames.of(model).forEach((k, p) -> sd.put(k, p.getArray()));
-                Weights.save(weights, sd);
-            }
-            Json.writeFile(config, cfg.toUpstreamMap());
-        }
-        return TeacherResolver.given(weights, config);
+    public TeacherResolver.Resolved teacher() throws IOException {
+        return TeacherResolver.resolve(home, TeacherResolver.defaultCache());
     }
 
     /**
@@ -176,12 +137,12 @@ public record Walkthrough(Path home, String profile, Path work) {
      * {@code work/teacher-cache} (keyed by weights, config and options; reused when present) and
      * opens it. {@code tile} &gt; 0 bounds memory on large teachers.
      */
-    public TeacherCache teacherCache(PreparedDataset ds, Teacher teacher, int tile) throws IOException {
+    public TeacherCache teacherCache(PreparedDataset ds, TeacherResolver.Resolved teacher, int tile) throws IOException {
         RestormerInference.Options opt = RestormerInference.Options.upstream();
         if (tile > 0) {
             opt = opt.withTile(tile, RestormerInference.Options.DEFAULT_OVERLAP);
         }
-        return TeacherCache.open(TeacherCache.fill(teacher.resolved(), ds.root(), dir("teacher-cache"), opt, true).cacheDir());
+        return TeacherCache.open(TeacherCache.fill(teacher, ds.root(), dir("teacher-cache"), opt, true).cacheDir());
     }
 
     /**

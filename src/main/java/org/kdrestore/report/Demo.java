@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,15 +31,17 @@ import org.kdrestore.train.Trainer;
 
 /**
  * The one-command demo: prepare the sample photos → teacher outputs (cached) → distill the student
- * (preset {@code quick}) → evaluate on the held-out photo → report. Every stage reuses what an
+ * (preset {@code quick}) and, to measure what distillation adds, train the same student with the
+ * same seed and budget on the ground truth alone → evaluate both on the held-out photo, with the
+ * paired difference between them → report. Every stage reuses what an
  * earlier run left when it is still valid, and says so in the log:
  * <ul>
  *   <li>prepared data: {@link DatasetPreparer} keeps photos whose source sha256 and outputs are intact;</li>
  *   <li>teacher outputs: {@link TeacherCache} keyed by weights + config + inference options, per image sha256;</li>
- *   <li>training: the run folder is named by a hash of (config, dataset manifest, teacher weights), so a
+ *   <li>training: each run folder is named by a hash of (config, dataset manifest, teacher weights if used), so a
  *       finished run with the same inputs is reused, an interrupted one resumed, and a different
  *       config never overwrites an older run;</li>
- *   <li>evaluation: reused when {@code eval/evaluation.json} is newer than the student checkpoint.</li>
+ *   <li>evaluation: reused when {@code eval/evaluation.json} is newer than both student checkpoints.</li>
  * </ul>
  * Layout: {@code WORK/prepared}, {@code WORK/teacher-cache}, {@code WORK/runs/<hash>}; the report in
  * {@code REPORT} (default {@code reports/demo}).
@@ -58,6 +61,13 @@ public final class Demo {
      * @param teacherLatency time the teacher too; null = only when it is cheap (see {@link Evaluation.Options})
      */
     /** {@code teacher}: auto, official, compact or a weights file ({@link TeacherResolver#choose}); {@code teacherConfig} goes with a file. */
+    /** The distilled student (ground truth + teacher, the preset's loss). */
+    public static final String KD_STUDENT = "student-kd";
+    /** The same student, config, seed and budget trained on the ground truth alone: what distillation is measured against. */
+    public static final String GT_STUDENT = "student-gt";
+    /** The overrides that turn the preset's loss into a ground-truth-only loss. */
+    public static final List<String> GROUND_TRUTH_ONLY = List.of("loss.teacher_l1=0", "loss.teacher_ssim=0", "loss.teacher_vgg=0");
+
     public record Options(Path home, Path photos, Path work, Path reportDir, Path weightsCache, String teacher,
             Path teacherConfig, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
             PrintStream log) {}
@@ -99,49 +109,63 @@ public final class Demo {
                 ? "all " + cache.images() + " reused from the cache" : cache.computed() + " computed, " + cache.reused() + " reused",
                 secs.get("teacher")));
 
-        // 3. training
+        // 3. training: the distilled student and, with the same config, seed and budget, one on the ground truth alone
         t = System.nanoTime();
-        TrainConfig cfg = ConfigLoader.load(o.preset(), o.sets());
-        Map<String, Object> identity = new LinkedHashMap<>();
-        identity.put("config", ConfigLoader.toTree(cfg));
-        identity.put("dataset", ds.manifestSha256());
-        identity.put("teacher", teacher.sha256());
-        Path runDir = o.work().resolve("runs").resolve(Hashing.sha256(Json.write(identity)).substring(0, 12));
-        boolean finished = isFinished(runDir);
-        if (finished) {
-            log(o, "[3/5] training: reused the finished run " + runDir + " (same config, data and teacher)");
-        } else {
+        TrainConfig kdCfg = ConfigLoader.load(o.preset(), o.sets());
+        Map<String, Path> runs = new LinkedHashMap<>();
+        boolean trainedNothing = true;
+        runs.put(KD_STUDENT, null);
+        if (kdCfg.loss().usesTeacher()) {
+            runs.put(GT_STUDENT, null);
+        }
+        int k = 0;
+        for (String name : runs.keySet()) {
+            List<String> sets = new ArrayList<>(o.sets());
+            if (name.equals(GT_STUDENT)) {
+                sets.addAll(GROUND_TRUTH_ONLY);
+            }
+            TrainConfig cfg = ConfigLoader.load(o.preset(), sets);
+            Path runDir = runDir(o.work(), cfg, ds, teacher);
+            runs.put(name, runDir);
+            String step = String.format(Locale.ROOT, "[3/5] training %d/%d (%s, %s)", ++k, runs.size(), name,
+                    cfg.loss().usesTeacher() ? "ground truth + teacher" : "ground truth only");
+            if (isFinished(runDir)) {
+                log(o, step + ": reused the finished run " + runDir + " (same config, data and teacher)");
+                continue;
+            }
+            trainedNothing = false;
             boolean resume = Files.isRegularFile(Trainer.lastCheckpoint(runDir));
-            log(o, "[3/5] training: " + (resume ? "resuming the interrupted run " : "new run ") + runDir + " (preset " + o.preset()
-                    + (o.sets().isEmpty() ? "" : " with " + String.join(" ", o.sets())) + ")");
+            String described = "preset " + o.preset() + (sets.isEmpty() ? "" : " with " + String.join(" ", sets));
+            log(o, step + ": " + (resume ? "resuming the interrupted run " : "new run ") + runDir + " (" + described + ")");
             Files.createDirectories(runDir);
             Json.writeFile(runDir.resolve("teacher.json"), teacher.toMap());
             PreparedTrainingSet set = new PreparedTrainingSet(ds, cfg.data().valFraction(), cfg.train().seed(),
                     cfg.loss().usesTeacher() ? targets(TeacherCache.open(cache.cacheDir())) : null);
-            Trainer.run(cfg, set,
-                    new Trainer.Options(runDir, resume, o.quiet(), "kd-restore demo: preset " + o.preset()
-                            + (o.sets().isEmpty() ? "" : " + " + String.join(" ", o.sets()))));
+            Trainer.run(cfg, set, new Trainer.Options(runDir, resume, o.quiet(), "kd-restore demo: " + name + ", " + described));
         }
-        reused.put("training", finished);
+        Path runDir = runs.get(KD_STUDENT);
+        reused.put("training", trainedNothing);
         secs.put("training", since(t));
         log(o, String.format(Locale.ROOT, "      training: %.1f s", secs.get("training")));
 
         // 4. evaluation
         t = System.nanoTime();
         Path evalDir = runDir.resolve("eval");
-        Path ckpt = runDir.resolve("student.ckpt");
+        Map<String, Path> checkpoints = new LinkedHashMap<>();
+        runs.forEach((name, dir) -> checkpoints.put(name, dir.resolve("student.ckpt")));
         Path evalFile = evalDir.resolve(Evaluation.RESULT_FILE);
         Evaluation.Result ev;
-        boolean evalReused = Files.isRegularFile(evalFile)
-                && Files.getLastModifiedTime(evalFile).compareTo(Files.getLastModifiedTime(ckpt)) > 0
-                && cache.cacheDir().toAbsolutePath().toString().equals(String.valueOf(Evaluation.read(evalDir).teacher().get("cache")));
+        boolean evalReused = Files.isRegularFile(evalFile) && newerThanAll(evalFile, checkpoints.values())
+                && cache.cacheDir().toAbsolutePath().toString().equals(String.valueOf(Evaluation.read(evalDir).teacher().get("cache")))
+                && Evaluation.read(evalDir).checkpoints().keySet().equals(checkpoints.keySet());
         if (evalReused) {
             ev = Evaluation.read(evalDir);
-            log(o, "[4/5] evaluation: reused " + evalFile + " (newer than the student checkpoint)");
+            log(o, "[4/5] evaluation: reused " + evalFile + " (newer than the student checkpoints)");
         } else {
             log(o, "[4/5] evaluation on the held-out photo(s) ...");
-            ev = Evaluation.run(ds, runDir, cache.cacheDir(), Map.of("student", ckpt), evalDir,
-                    new Evaluation.Options(o.quiet(), o.latencyRuns(), o.teacherLatency()));
+            ev = Evaluation.run(ds, runDir, cache.cacheDir(), checkpoints, evalDir,
+                    new Evaluation.Options(o.quiet(), o.latencyRuns(), o.teacherLatency(),
+                            runs.containsKey(GT_STUDENT) ? List.of(List.of(KD_STUDENT, GT_STUDENT)) : List.of()));
         }
         reused.put("evaluation", evalReused);
         secs.put("evaluation", since(t));
@@ -149,7 +173,7 @@ public final class Demo {
 
         // 5. report
         t = System.nanoTime();
-        RunReport.Written w = RunReport.write(runDir, evalDir, o.reportDir());
+        RunReport.Written w = RunReport.write(runs, evalDir, o.reportDir());
         secs.put("report", since(t));
         log(o, String.format(Locale.ROOT, "[5/5] report: %s (%.1f s)", w.html(), secs.get("report")));
         secs.put("total", since(t0));
@@ -184,6 +208,27 @@ public final class Demo {
                 return cache.dir().toString();
             }
         };
+    }
+
+    /**
+     * The run folder: named by a hash of (config, dataset manifest, teacher weights when the loss
+     * uses the teacher), so a ground-truth-only run is reused whatever the teacher.
+     */
+    private static Path runDir(Path work, TrainConfig cfg, PreparedDataset ds, TeacherResolver.Resolved teacher) {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("config", ConfigLoader.toTree(cfg));
+        identity.put("dataset", ds.manifestSha256());
+        identity.put("teacher", cfg.loss().usesTeacher() ? teacher.sha256() : null);
+        return work.resolve("runs").resolve(Hashing.sha256(Json.write(identity)).substring(0, 12));
+    }
+
+    private static boolean newerThanAll(Path file, Iterable<Path> others) throws IOException {
+        for (Path p : others) {
+            if (!Files.isRegularFile(p) || Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(p)) <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isFinished(Path runDir) throws IOException {

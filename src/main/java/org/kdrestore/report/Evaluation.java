@@ -63,8 +63,23 @@ public final class Evaluation {
      * @param latencyRuns timed runs after one warm-up (0: latency not measured)
      * @param teacherLatency also time the teacher (on one 960×540 quadrant, ×4); null = only when
      *     it is cheap ({@link #AUTO_TEACHER_LATENCY_MAX_FLOPS} per quadrant) or the device is a GPU
+     * @param comparisons extra paired differences between evaluated models, each {@code [a, b]} for a − b
+     *     (e.g. the distilled student against one trained on the ground truth alone)
      */
-    public record Options(boolean quiet, int latencyRuns, Boolean teacherLatency) {
+    public record Options(boolean quiet, int latencyRuns, Boolean teacherLatency, List<List<String>> comparisons) {
+        public Options {
+            comparisons = comparisons == null ? List.of() : comparisons.stream().map(List::copyOf).toList();
+            for (List<String> c : comparisons) {
+                if (c.size() != 2) {
+                    throw new IllegalArgumentException("a comparison is two model names [a, b], got " + c);
+                }
+            }
+        }
+
+        public Options(boolean quiet, int latencyRuns, Boolean teacherLatency) {
+            this(quiet, latencyRuns, teacherLatency, List.of());
+        }
+
         public static Options defaults() {
             return new Options(false, 2, null);
         }
@@ -265,6 +280,13 @@ public final class Evaluation {
             models.add(TEACHER);
         }
         models.addAll(checkpoints.keySet());
+        for (List<String> c : opt.comparisons()) {
+            for (String name : c) {
+                if (!models.contains(name)) {
+                    throw new UserInputException("cannot compare '" + name + "': the evaluated models are " + models);
+                }
+            }
+        }
         Files.createDirectories(outDir);
         Map<String, String> outputs = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
@@ -326,6 +348,12 @@ public final class Evaluation {
                     diffs.add(stat(student + " − " + base, metric,
                             Summary.ofDifferences(values(rows, student, metric), values(rows, base, metric))));
                 }
+            }
+        }
+        for (List<String> c : opt.comparisons()) {
+            for (String metric : METRICS) {
+                diffs.add(stat(c.get(0) + " − " + c.get(1), metric,
+                        Summary.ofDifferences(values(rows, c.get(0), metric), values(rows, c.get(1), metric))));
             }
         }
         Map<String, Object> teacher = new LinkedHashMap<>();

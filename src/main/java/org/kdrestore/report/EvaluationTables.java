@@ -62,10 +62,10 @@ public final class EvaluationTables {
     }
 
     private static String statsText(String subject, List<Evaluation.Stat> stats) {
-        StringBuilder sb = new StringBuilder(String.format("%-22s %-8s %3s %10s %10s %23s%n", subject, "metric", "n", "mean", "sd",
+        StringBuilder sb = new StringBuilder(String.format("%-26s %-8s %3s %10s %10s %23s%n", subject, "metric", "n", "mean", "sd",
                 "95% CI"));
         for (Evaluation.Stat s : stats) {
-            sb.append(String.format(java.util.Locale.ROOT, "%-22s %-8s %3d %10.4f %10.4f %23s%n", s.subject(), s.metric(), s.n(),
+            sb.append(String.format(java.util.Locale.ROOT, "%-26s %-8s %3d %10.4f %10.4f %23s%n", s.subject(), s.metric(), s.n(),
                     s.mean(), s.sd(), Double.isNaN(s.ciLow()) ? "n/a (n<2)"
                             : String.format(java.util.Locale.ROOT, "[%.4f, %.4f]", s.ciLow(), s.ciHigh())));
         }

@@ -36,6 +36,8 @@ public final class RunReport {
     static final int PANEL_WIDTH = 330;
     /** Side of the zoomed detail in source pixels (shown enlarged to the panel width, ×3.4). */
     static final int CROP = 96;
+    /** At most this many student panels per grid. */
+    static final int MAX_STUDENT_PANELS = 3;
     /** At most this many comparison grids (one per held-out image). */
     static final int MAX_GRIDS = 4;
 
@@ -44,6 +46,18 @@ public final class RunReport {
 
     /** Builds the report of {@code runDir} from its evaluation ({@code evalDir}) into {@code outDir}. */
     public static Written write(Path runDir, Path evalDir, Path outDir) throws IOException {
+        Map<String, Path> runs = new LinkedHashMap<>();
+        runs.put("student", runDir);
+        return write(runs, evalDir, outDir);
+    }
+
+    /**
+     * The report of several runs evaluated together ({@code runs}: student name → run folder, the
+     * first the main run, whose config, curves and provenance lead); the demo's distilled and
+     * ground-truth-only students.
+     */
+    public static Written write(Map<String, Path> runs, Path evalDir, Path outDir) throws IOException {
+        Path runDir = runs.values().iterator().next();
         Evaluation.Result ev = Evaluation.read(evalDir);
         JsonNode run = Evaluation.readRunJson(runDir);
         String name = runDir.toAbsolutePath().normalize().getFileName().toString();
@@ -53,6 +67,13 @@ public final class RunReport {
         doc.paragraph("Run " + runDir.toAbsolutePath().normalize() + ", evaluated on the quadrants of the held-out photo(s) "
                 + String.join(", ", ev.heldOutPhotos()) + ", which training never saw (split by photo, as recorded in run.json). "
                 + "Every number is computed against the sharp ground truth; the degraded input is the baseline.");
+        if (runs.size() > 1) {
+            StringBuilder sb = new StringBuilder("Students, each the same network trained from the same seed on the same crops "
+                    + "for the same number of steps; they differ only in their loss:");
+            runs.forEach((student, dir) -> sb.append(' ').append(student).append(" (run ").append(dir.toAbsolutePath().normalize())
+                    .append(": ").append(lossText(Evaluation.readRunJson(dir))).append(");"));
+            doc.paragraph(sb.substring(0, sb.length() - 1) + ". Their paired difference is what the teacher added.");
+        }
         doc.heading(1, "Teacher");
         doc.paragraph(teacherText(ev, run));
 
@@ -75,7 +96,14 @@ public final class RunReport {
             doc.paragraph("Training loss per step: 'loss' is the weighted sum that was minimised; the other lines are the "
                     + "unweighted components (gt_* against the ground truth, teacher_* against the teacher's output). "
                     + "Terms that were off are not drawn.");
-            doc.image("validation_ssim.png", "validation SSIM per epoch", Charts.image(validationChart(rows, run)));
+            Map<String, List<Map<String, String>>> perRun = new LinkedHashMap<>();
+            for (Map.Entry<String, Path> e : runs.entrySet()) {
+                Path m = e.getValue().resolve("metrics.csv");
+                if (Files.isRegularFile(m)) {
+                    perRun.put(e.getKey(), e.getValue().equals(runDir) ? rows : readCsv(m));
+                }
+            }
+            doc.image("validation_ssim.png", "validation SSIM per epoch", Charts.image(validationChart(perRun, run)));
             doc.paragraph("Validation SSIM at the end of each epoch, as the trainer measured it (run.json "
                     + "metric_definitions.val_ssim says on what: " + run.path("metric_definitions").path("val_ssim").asText("?")
                     + "), with the degraded input's score on the same images as a flat line: above it the student improves on "
@@ -87,7 +115,7 @@ public final class RunReport {
         }
 
         doc.heading(1, "Comparisons");
-        doc.paragraph("Each row: the degraded input, the teacher, the student and the ground truth of one held-out quadrant; "
+        doc.paragraph("Each row: the degraded input, the teacher, the student(s) and the ground truth of one held-out quadrant; "
                 + "under each, the same " + CROP + "x" + CROP + " px region (the most detailed one of the ground truth, red box) "
                 + "enlarged with nearest-neighbour so pixels show as they are.");
         int k = 0;
@@ -145,6 +173,20 @@ public final class RunReport {
         return sb.toString();
     }
 
+    /** The loss weights a run trained with (its run.json config), e.g. "gt_l1 1, gt_ssim 1, teacher_l1 0.5". */
+    static String lossText(JsonNode run) {
+        List<String> terms = new ArrayList<>();
+        // Without VGG16 weights the trainer drops the VGG terms (on_missing_vgg = disable; a refusal never gets here).
+        boolean vgg = !run.path("vgg_weights").path("path").asText("").isBlank();
+        for (String key : List.of("gt_l1", "gt_ssim", "gt_vgg", "teacher_l1", "teacher_ssim", "teacher_vgg")) {
+            JsonNode w = run.path("config").path("loss").path(key);
+            if (w.isNumber() && w.asDouble() != 0 && (vgg || !key.endsWith("_vgg"))) {
+                terms.add(key + " " + w.asText());
+            }
+        }
+        return "loss " + (terms.isEmpty() ? "(no terms recorded)" : String.join(", ", terms)) + (vgg ? "" : " (VGG terms off: no VGG16 weights)");
+    }
+
     private static String definitionsText(Evaluation.Result ev, List<String> keys) {
         StringBuilder sb = new StringBuilder();
         for (String key : keys) {
@@ -194,8 +236,14 @@ public final class RunReport {
 
     /** The student's validation SSIM per epoch, and the degraded input's (run.json val_input_baseline) as a flat line. */
     public static org.knowm.xchart.XYChart validationChart(List<Map<String, String>> rows, JsonNode run) {
-        List<Map<String, String>> epochs = rows.stream().filter(r -> "epoch".equals(r.get("kind"))).toList();
-        List<Charts.Series> series = new ArrayList<>(List.of(series(epochs, "epoch", "val_ssim", "student")));
+        return validationChart(Map.of("student", rows), run);
+    }
+
+    /** One line per student (its metrics.csv rows), and the degraded input's as a flat line. */
+    public static org.knowm.xchart.XYChart validationChart(Map<String, List<Map<String, String>>> rowsPerStudent, JsonNode run) {
+        List<Charts.Series> series = new ArrayList<>();
+        rowsPerStudent.forEach((student, rows) -> series.add(
+                series(rows.stream().filter(r -> "epoch".equals(r.get("kind"))).toList(), "epoch", "val_ssim", student)));
         JsonNode base = run.path("val_input_baseline").path("ssim");
         double[] x = series.get(0).x();
         if (base.isNumber() && x.length > 0) {
@@ -226,9 +274,13 @@ public final class RunReport {
         ds.samples().forEach(s -> byId.put(s.id(), s));
         TeacherCache cache = ev.teacher() != null && ev.teacher().get("cache") != null
                 ? TeacherCache.open(Path.of((String) ev.teacher().get("cache"))) : null;
-        // The final student (the last checkpoint listed is student.ckpt when present).
-        List<String> students = new ArrayList<>(ev.checkpoints().keySet());
-        String student = students.contains("student") ? "student" : students.get(students.size() - 1);
+        // The final students (not the per-epoch checkpoints; the last one listed when there are only those).
+        List<String> students = ev.checkpoints().keySet().stream().filter(n -> !n.startsWith("epoch ")).limit(MAX_STUDENT_PANELS)
+                .toList();
+        if (students.isEmpty()) {
+            List<String> all = new ArrayList<>(ev.checkpoints().keySet());
+            students = List.of(all.get(all.size() - 1));
+        }
         List<String> ids = ev.rows().stream().map(Evaluation.Row::image).distinct().limit(MAX_GRIDS).toList();
         List<BufferedImage> out = new ArrayList<>();
         try (NDManager m = Engines.newManager()) {
@@ -240,8 +292,10 @@ public final class RunReport {
                     panels.add(panel(m, "teacher " + scoreOf(ev, id, Evaluation.TEACHER),
                             cache.dir().resolve(cache.index().entries().get(id).file())));
                 }
-                panels.add(panel(m, student + " " + scoreOf(ev, id, student),
-                        evalDir.resolve(ev.outputs().get(student)).resolve(id + ".png")));
+                for (String student : students) {
+                    panels.add(panel(m, student + " " + scoreOf(ev, id, student),
+                            evalDir.resolve(ev.outputs().get(student)).resolve(id + ".png")));
+                }
                 panels.add(panel(m, "ground truth (" + id + ")", s.sharp()));
                 out.add(ComparisonGrid.render(panels, PANEL_WIDTH, CROP));
             }

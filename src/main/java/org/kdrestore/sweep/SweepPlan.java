@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import org.kdrestore.common.Checkout;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.DatasetPreparer;
+import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.loss.DistillationLossConfig;
 import org.kdrestore.train.ConfigLoader;
 import org.kdrestore.train.TrainConfig;
@@ -48,10 +50,11 @@ public final class SweepPlan {
     private final Path data;
     private final boolean dataPrepared;
     private final Path teacherCache;
+    private final TeacherResolver.Resolved teacher;
     private final List<String> notes;
 
     private SweepPlan(SweepSpec spec, String baseArg, TrainConfig baseConfig, List<String> sweptKeys, List<Trial> trials,
-            Path data, boolean dataPrepared, Path teacherCache, List<String> notes) {
+            Path data, boolean dataPrepared, Path teacherCache, TeacherResolver.Resolved teacher, List<String> notes) {
         this.spec = spec;
         this.baseArg = baseArg;
         this.baseConfig = baseConfig;
@@ -60,6 +63,7 @@ public final class SweepPlan {
         this.data = data;
         this.dataPrepared = dataPrepared;
         this.teacherCache = teacherCache;
+        this.teacher = teacher;
         this.notes = notes;
     }
 
@@ -88,9 +92,21 @@ public final class SweepPlan {
         return dataPrepared;
     }
 
-    /** The teacher cache to pass to every trial, or null for distill's default (PREPARED/teacher-cache). */
+    /**
+     * The teacher cache given in the file (null: the default, PREPARED/teacher-cache). With a
+     * {@link #teacher()} it is the root the runner fills; without, the cache every trial reads as it is.
+     */
     public Path teacherCache() {
         return teacherCache;
+    }
+
+    /**
+     * The teacher whose outputs the runner fills into the cache once, before any trial (resolved
+     * from the file's or the command line's {@code teacher}, default auto); null when no trial uses
+     * the teacher, or when the file names a {@code teacher_cache} without a {@code teacher}.
+     */
+    public TeacherResolver.Resolved teacher() {
+        return teacher;
     }
 
     /** What the plan changed or noticed (duplicate draws skipped, base trial added). */
@@ -166,14 +182,29 @@ public final class SweepPlan {
                     + ") nor a folder of photos");
         }
         Path cache = spec.teacherCache() == null ? null : resolvePath(spec.teacherCache(), dir, where + ": teacher_cache");
+        boolean cacheAsGiven = cache != null && spec.teacher() == null;
+        boolean usesTeacher = numbered.stream().anyMatch(t -> t.config().loss().usesTeacher());
+        TeacherResolver.Resolved teacher = null;
+        if (usesTeacher && !cacheAsGiven) {
+            Path config = spec.teacherConfig() == null ? null : resolvePath(spec.teacherConfig(), dir, where + ": teacher_config");
+            String choice = spec.teacher() == null ? "auto" : spec.teacher();
+            if (!List.of("auto", "official", "compact").contains(choice)) {
+                choice = resolvePath(choice, dir, where + ": teacher").toString();
+            }
+            try {
+                teacher = TeacherResolver.choose(choice, config, Checkout.home(), TeacherResolver.defaultCache());
+            } catch (java.io.IOException e) {
+                throw new UserInputException(where + ": teacher '" + choice + "' cannot be read: " + e.getMessage(), e);
+            }
+        }
         for (Trial t : numbered) {
             DistillationLossConfig loss = t.config().loss();
-            if (loss.usesTeacher()) {
-                Path c = cache != null ? cache : prepared ? data.resolve("teacher-cache") : null;
-                if (c == null || !Files.isDirectory(c)) {
+            if (loss.usesTeacher() && cacheAsGiven) {
+                Path c = cache;
+                if (!Files.isDirectory(c)) {
                     throw new UserInputException(where + ": trial " + t.id() + " (" + t.label() + ") uses teacher loss terms but there is"
-                            + " no teacher cache" + (c == null ? "" : " at " + c) + "; run 'kd-restore teacher cache', give"
-                            + " teacher_cache: DIR, or set loss.teacher_l1, loss.teacher_ssim and loss.teacher_vgg to 0");
+                            + " no teacher cache at " + c + "; run 'kd-restore teacher cache', add 'teacher: auto' to fill it,"
+                            + " or set loss.teacher_l1, loss.teacher_ssim and loss.teacher_vgg to 0");
                 }
             }
             String vgg = t.config().train().vggWeights();
@@ -187,7 +218,7 @@ public final class SweepPlan {
             }
         }
         return new SweepPlan(spec, baseArg, base, List.copyOf(swept.keySet()), List.copyOf(numbered), data, prepared, cache,
-                List.copyOf(notes));
+                teacher, List.copyOf(notes));
     }
 
     /** Every combination, the first key varying slowest (like nested loops in the file's order). */
@@ -280,6 +311,9 @@ public final class SweepPlan {
         d.put("base_config", ConfigLoader.toTree(baseConfig));
         d.put("data", data.toString());
         d.put("teacher_cache", teacherCache == null ? null : teacherCache.toString());
+        if (teacher != null) {
+            d.put("teacher_weights_sha256", teacher.sha256());
+        }
         d.put("metric", spec.metric());
         // LinkedHashMaps only: Map.of's iteration order changes from one JVM to the next, the hash must not.
         Map<String, Object> search = new LinkedHashMap<>();

@@ -24,6 +24,7 @@ import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.DatasetPreparer;
 import org.kdrestore.data.PrepareConfig;
+import org.kdrestore.infer.TeacherCache;
 import org.kdrestore.train.ConfigLoader;
 import org.kdrestore.train.Trainer;
 
@@ -89,6 +90,8 @@ public final class SweepRunner {
     private final MedianRule rule;
     private SweepState state;
     private Path dataDir;
+    /** The teacher cache every trial reads (filled by the runner when the plan has a teacher), or null for distill's default. */
+    private Path trialTeacherCache;
 
     private SweepRunner(SweepPlan plan, Options opt) {
         this.plan = plan;
@@ -115,6 +118,7 @@ public final class SweepRunner {
                 state = SweepState.create(dir, plan);
             }
             dataDir = prepareData();
+            trialTeacherCache = fillTeacherCache();
             for (SweepPlan.Trial t : plan.trials()) {
                 Path cfg = runDir(t.id()).resolve(CONFIG);
                 if (!Files.exists(cfg)) {
@@ -145,6 +149,21 @@ public final class SweepRunner {
             // held by this JVM: the same
         }
         throw new UserInputException("another sweep process is running in " + dir + " (it holds " + dir.resolve("sweep.lock") + ")");
+    }
+
+    /**
+     * The plan's teacher runs once on every quadrant the trials may use, before any trial starts:
+     * trials never compute teacher outputs (several at once would race on one cache and repeat the work).
+     */
+    private Path fillTeacherCache() throws IOException {
+        if (plan.teacher() == null) {
+            return plan.teacherCache();
+        }
+        Path root = plan.teacherCache() != null ? plan.teacherCache() : dataDir.resolve("teacher-cache");
+        say("teacher: " + plan.teacher().describe());
+        TeacherCache.Summary s = TeacherCache.fill(plan.teacher(), dataDir, root, opt.quiet());
+        say("teacher outputs in " + s.cacheDir() + ": " + s.computed() + " computed, " + s.reused() + " reused");
+        return s.cacheDir();
     }
 
     /** A folder of photos is prepared once, into SWEEP/prepared, for all trials (resumable, like distill's own). */
@@ -353,11 +372,11 @@ public final class SweepRunner {
         cmd.add(l.mainClass());
         cmd.addAll(List.of("distill", "--config", run.resolve(CONFIG).toString(), "--data", dataDir.toString(), "--run-dir",
                 run.toString(), "--json"));
-        // Trials read the teacher cache the plan checked and never compute teacher outputs: several
-        // trials filling one cache at once would race and repeat the work.
+        // Trials read the cache filled above (or the one the file named) and never compute teacher
+        // outputs: several trials filling one cache at once would race and repeat the work.
         cmd.add("--no-teacher-fill");
-        if (plan.teacherCache() != null) {
-            cmd.addAll(List.of("--teacher-cache", plan.teacherCache().toString()));
+        if (trialTeacherCache != null) {
+            cmd.addAll(List.of("--teacher-cache", trialTeacherCache.toString()));
         }
         if (resume) {
             cmd.add("--resume");

@@ -23,7 +23,10 @@ import org.kdrestore.common.UserInputException;
  * base: quick                 # a preset or a config YAML file
  * set: {student.width: 8}     # optional overrides of the base, applied to every trial
  * data: work/sample           # a prepared dataset, or a folder of photos (prepared once)
- * teacher_cache: DIR          # optional; default DATA/teacher-cache
+ * teacher: auto               # optional: auto|official|compact|FILE, as demo/distill --teacher (default auto);
+ *                             # its outputs fill the cache once, before any trial
+ * teacher_config: CFG.json    # optional: the arch config of a teacher FILE
+ * teacher_cache: DIR          # optional; default DATA/teacher-cache; given without 'teacher', used as it is
  * metric: val_ssim            # what ranks the trials (val_ssim, val_psnr: higher is better; losses: lower)
  * grid: {train.lr: [1e-3, 3e-4], loss.gt_ssim: [0.5, 1.0]}
  * # or random: {seed: 1, trials: 8, space: {train.lr: {log_uniform: [1e-4, 1e-2]}, train.batch_size: {choice: [4, 8]}}}
@@ -31,10 +34,10 @@ import org.kdrestore.common.UserInputException;
  * include_base: true          # also run the base config when no trial equals it (default true)
  * </pre>
  */
-public record SweepSpec(Path file, String name, String base, Map<String, String> set, String data, String teacherCache,
-        String metric, Map<String, List<String>> grid, RandomSearch random, EarlyStop earlyStop, boolean includeBase) {
+public record SweepSpec(Path file, String name, String base, Map<String, String> set, String data, String teacher,
+        String teacherConfig, String teacherCache, String metric, Map<String, List<String>> grid, RandomSearch random, EarlyStop earlyStop, boolean includeBase) {
 
-    static final Set<String> KEYS = Set.of("name", "base", "set", "data", "teacher_cache", "metric", "grid", "random",
+    static final Set<String> KEYS = Set.of("name", "base", "set", "data", "teacher", "teacher_config", "teacher_cache", "metric", "grid", "random",
             "early_stop", "include_base");
 
     /** Metrics read from the last epoch row of a trial's metrics.csv; val_* are maximised, losses minimised. */
@@ -99,6 +102,8 @@ public record SweepSpec(Path file, String name, String base, Map<String, String>
         }
         String base = text(root, "base", where, true);
         String data = text(root, "data", where, true);
+        String teacher = text(root, "teacher", where, false);
+        String teacherConfig = text(root, "teacher_config", where, false);
         String teacherCache = text(root, "teacher_cache", where, false);
         String metric = root.has("metric") ? text(root, "metric", where, true) : "val_ssim";
         if (!METRICS.contains(metric)) {
@@ -137,8 +142,13 @@ public record SweepSpec(Path file, String name, String base, Map<String, String>
             }
             includeBase = b.asBoolean() || b.asText().equals("true");
         }
-        return new SweepSpec(file, name, base, set, data, teacherCache, metric, grid,
+        return new SweepSpec(file, name, base, set, data, teacher, teacherConfig, teacherCache, metric, grid,
                 random, early, includeBase);
+    }
+
+    /** The same sweep with the teacher chosen on the command line ({@code --teacher}), which overrides the file's. */
+    public SweepSpec withTeacher(String choice, String config) {
+        return new SweepSpec(file, name, base, set, data, choice, config, teacherCache, metric, grid, random, earlyStop, includeBase);
     }
 
     private static Map<String, List<String>> parseGrid(JsonNode g, String where) {

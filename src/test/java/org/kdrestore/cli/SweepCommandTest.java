@@ -55,6 +55,42 @@ class SweepCommandTest {
         assertEquals(2, sweep(sweepFile("grid: {train.lr: [0.1]}\n"), "--workers", "0").code);
     }
 
+    /**
+     * A trial with teacher terms and no teacher cache: the sweep resolves the file's teacher once,
+     * fills the cache before any trial (one output per quadrant), and the trial trains on it.
+     */
+    @Test
+    void theSweepsTeacherFillsTheCacheOnceBeforeTheTrials() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        Files.copy(Path.of("data-sample", "Grey.jpg"), photos.resolve("Grey.jpg"));
+        org.kdrestore.model.TinyTeacher.Files tiny = org.kdrestore.model.TinyTeacher.write(tmp);
+        Path f = tmp.resolve("teacher.yaml");
+        Files.writeString(f, "name: teach\nbase: quick\ndata: " + photos + "\nteacher: " + tiny.weights() + "\nteacher_config: "
+                + tiny.config() + "\nset: {train.max_steps: 1, train.epochs: 1, train.batch_size: 2, train.crop: 64, "
+                + "data.val_fraction: 0, data.val_crop: 64}\ngrid: {loss.teacher_l1: [0.5]}\ninclude_base: false\n");
+        KdRestoreTest.Result r = sweep(f);
+        assertEquals(0, r.code, r.err);
+        Path cacheRoot = tmp.resolve("out").resolve("prepared").resolve("teacher-cache");
+        try (java.util.stream.Stream<Path> s = Files.walk(cacheRoot)) {
+            assertEquals(4, s.filter(p -> p.getFileName().toString().endsWith(".png")).count(), "one output per quadrant");
+        }
+        Path trial = tmp.resolve("out").resolve("trials").resolve("t000");
+        assertTrue(Files.isRegularFile(trial.resolve("student.ckpt")), r.err);
+        var run = Json.MAPPER.readTree(trial.resolve("run.json").toFile());
+        assertEquals(org.kdrestore.common.Hashing.sha256(tiny.weights()), run.path("teacher_weights_sha256").asText());
+        assertTrue(Files.readString(tmp.resolve("out").resolve("sweep.json")).contains(org.kdrestore.common.Hashing.sha256(tiny.weights())),
+                "the teacher is part of the sweep's definition");
+    }
+
+    @Test
+    void anUnknownTeacherOnTheCommandLineIsNamed() throws IOException {
+        Path f = sweepFile("grid: {loss.teacher_l1: [0.5]}\n");
+        Files.writeString(f, Files.readString(f).replace("loss.teacher_l1: 0, ", ""));
+        KdRestoreTest.Result r = sweep(f, "--dry-run", "--teacher", "bestest");
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("bestest"), r.err);
+    }
+
     @Test
     void dryRunListsTheTrialsAsJsonAndTrainsNothing() throws IOException {
         Path f = sweepFile("grid: {train.lr: [0.1, 0.2]}\n");

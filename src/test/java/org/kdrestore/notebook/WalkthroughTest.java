@@ -59,17 +59,16 @@ class WalkthroughTest {
         assertThrows(UserInputException.class, () -> w.freshRun(""));
     }
 
+    /** The notebooks' teacher is the one demo resolves: in a checkout without official weights, the shipped trained teacher. */
     @Test
-    void standInTeacherIsWrittenOnceLoadsStrictlyAndIsReusedAsIs() throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("stand-in"));
-        TeacherResolver.Resolved a = Walkthrough.standInTeacher(dir, 7);
-        assertEquals(2, a.config().dim());
-        try (var m = org.kdrestore.common.Engines.newManager()) {
-            a.load(m); // strict by-name load: the saved names are the model's
+    void theNotebooksTeacherIsTheShippedTrainedOne() throws Exception {
+        Walkthrough w = Walkthrough.of(Path.of(""), "quick");
+        TeacherResolver.Resolved t = w.teacher();
+        TeacherResolver.Resolved demo = TeacherResolver.resolve(w.home(), TeacherResolver.defaultCache());
+        assertEquals(demo.sha256(), t.sha256());
+        if (t.kind() == TeacherResolver.Kind.COMPACT) {
+            assertEquals(w.home().resolve("models/restormer-s/restormer-s.safetensors"), t.weights());
         }
-        String sha = Hashing.sha256(a.weights());
-        TeacherResolver.Resolved b = Walkthrough.standInTeacher(dir, 7);
-        assertEquals(sha, b.sha256());
     }
 
     @Test

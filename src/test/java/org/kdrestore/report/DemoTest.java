@@ -125,15 +125,52 @@ class DemoTest {
         // The run's config: val_fraction 0.2 of 2 photos → 1 photo, chosen by train.seed.
         Set<String> val = ds.split(0.2, 0).val().stream().map(Sample::photo).collect(Collectors.toSet());
         assertEquals(val, Set.copyOf(ev.heldOutPhotos()));
-        assertEquals(List.of(Evaluation.INPUT, Evaluation.TEACHER, "student"), ev.models());
-        assertEquals(4 * 3, ev.rows().size());
+        assertEquals(List.of(Evaluation.INPUT, Evaluation.TEACHER, Demo.KD_STUDENT, Demo.GT_STUDENT), ev.models());
+        assertEquals(4 * 4, ev.rows().size());
         for (String model : ev.models()) {
             assertEquals(4, ev.rows().stream().filter(r -> r.model().equals(model)).count(), model);
         }
         assertTrue(ev.rows().stream().allMatch(r -> r.msSsim() != null), "960x540 quadrants get MS-SSIM");
         assertEquals(ev.models().size() * 3, ev.summary().size());
-        assertEquals(3 * 3, ev.differences().size(), "teacher − input, student − teacher and student − input, three metrics each");
+        assertEquals((1 + 2 * 2 + 1) * 3, ev.differences().size(),
+                "teacher − input, each student − teacher and − input, and student-kd − student-gt, three metrics each");
         assertEquals("tiny-teacher.safetensors", ev.teacher().get("weights"));
+    }
+
+    /**
+     * The ground-truth-only student: its own run (config identical but for the teacher weights,
+     * which are 0), trained from the same seed; its paired difference to the distilled student is
+     * the mean of the per-image differences.
+     */
+    @Test
+    void theGroundTruthOnlyStudentDiffersOnlyInItsLossAndIsComparedPairwise() throws IOException {
+        Evaluation.Result ev = first.evaluation();
+        Path gtRun = Path.of(ev.checkpoints().get(Demo.GT_STUDENT)).getParent();
+        assertFalse(gtRun.equals(first.runDir()));
+        com.fasterxml.jackson.databind.JsonNode kd = Evaluation.readRunJson(first.runDir()).path("config");
+        com.fasterxml.jackson.databind.JsonNode gt = Evaluation.readRunJson(gtRun).path("config");
+        for (String key : List.of("teacher_l1", "teacher_ssim", "teacher_vgg")) {
+            assertEquals(0.0, gt.path("loss").path(key).asDouble(), key);
+        }
+        assertTrue(kd.path("loss").path("teacher_l1").asDouble() > 0);
+        assertEquals(kd.path("train"), gt.path("train"), "same seed, steps, crops and optimiser");
+        assertEquals(kd.path("student"), gt.path("student"));
+        Evaluation.Stat ssim = ev.differences().stream()
+                .filter(d -> d.subject().equals(Demo.KD_STUDENT + " − " + Demo.GT_STUDENT) && d.metric().equals(Evaluation.SSIM))
+                .findFirst().orElseThrow();
+        double sum = 0;
+        int n = 0;
+        for (Evaluation.Row a : ev.rows()) {
+            if (a.model().equals(Demo.KD_STUDENT)) {
+                Evaluation.Row b = ev.rows().stream().filter(r -> r.model().equals(Demo.GT_STUDENT) && r.image().equals(a.image()))
+                        .findFirst().orElseThrow();
+                sum += a.ssim() - b.ssim();
+                n++;
+            }
+        }
+        assertEquals(4, n);
+        assertEquals(sum / n, ssim.mean(), 1e-12);
+        assertTrue(secondLog.contains("training 2/2 (" + Demo.GT_STUDENT + ", ground truth only): reused the finished run"), secondLog);
     }
 
     @Test
@@ -165,14 +202,14 @@ class DemoTest {
         assertTrue(md.contains("![comparison 1](comparison_1.png)"));
         Path eval = first.runDir().resolve("eval");
         Table perImage = Table.read().csv(eval.resolve("per_image.csv").toFile());
-        assertEquals(12, perImage.rowCount());
+        assertEquals(16, perImage.rowCount());
         assertEquals(List.of("image", "model", "SSIM", "PSNR (dB)", "MS-SSIM"), perImage.columnNames());
         Table summary = Table.read().csv(eval.resolve("summary.csv").toFile());
-        assertEquals(9, summary.rowCount());
+        assertEquals(12, summary.rowCount());
         assertTrue(summary.stringColumn("model").asList().contains(Evaluation.INPUT));
         assertEquals(4, summary.intColumn("n").min(), 0);
         Table cost = Table.read().csv(eval.resolve("cost.csv").toFile());
-        assertEquals(List.of(Evaluation.TEACHER, "student"), cost.stringColumn("model").asList());
+        assertEquals(List.of(Evaluation.TEACHER, Demo.KD_STUDENT, Demo.GT_STUDENT), cost.stringColumn("model").asList());
         assertEquals((long) Flops.student(org.kdrestore.model.StudentConfig.seed(), 1, 1080, 1920) / 1e9,
                 cost.doubleColumn("GFLOPs").get(1), 1e-6);
         assertTrue(cost.doubleColumn("latency (s)").get(1) > 0, "the student was timed");

@@ -138,11 +138,25 @@ class SweepPlanTest {
     }
 
     @Test
-    void teacherTermsWithoutATeacherCacheAreRefused() throws IOException {
-        Path f = sweep("grid: {loss.teacher_l1: [0, 0.5]}\n");
+    void aNamedTeacherCacheThatIsMissingIsRefused() throws IOException {
+        Path f = sweep("grid: {loss.teacher_l1: [0, 0.5]}\nteacher_cache: " + tmp.resolve("no-cache") + "\n");
         Files.writeString(f, Files.readString(f).replace("loss.teacher_l1: 0, ", ""));
         String m = assertThrows(UserInputException.class, () -> SweepPlan.of(SweepSpec.read(f))).getMessage();
-        assertTrue(m.contains("no teacher cache") && m.contains("loss.teacher_l1=0.5"), m);
+        assertTrue(m.contains("teacher_cache") && m.contains("no-cache") && m.contains("does not exist"), m);
+    }
+
+    /** Teacher terms without a named cache: the teacher is resolved in the plan (the runner fills its cache), and names the sweep. */
+    @Test
+    void teacherTermsResolveTheTeacherWhichIsPartOfTheDefinition() throws IOException {
+        org.kdrestore.model.TinyTeacher.Files tiny = org.kdrestore.model.TinyTeacher.write(tmp);
+        Path f = sweep("grid: {loss.teacher_l1: [0.5]}\nteacher: " + tiny.weights() + "\nteacher_config: " + tiny.config() + "\n");
+        Files.writeString(f, Files.readString(f).replace("loss.teacher_l1: 0, ", ""));
+        SweepPlan p = SweepPlan.of(SweepSpec.read(f));
+        assertEquals(org.kdrestore.common.Hashing.sha256(tiny.weights()), p.teacher().sha256());
+        SweepPlan auto = SweepPlan.of(SweepSpec.read(f).withTeacher("compact", null));
+        assertTrue(auto.teacher().weights().toString().endsWith("restormer-s.safetensors"), auto.teacher().weights().toString());
+        assertNotEquals(p.hash(), auto.hash(), "another teacher is another sweep");
+        assertEquals(null, plan("grid: {train.lr: [1.0e-3]}\n").teacher(), "no teacher terms, no teacher");
     }
 
     @Test
