@@ -38,9 +38,9 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import einops_shim  # noqa: E402  (tools/einops_shim.py)
 
-CASES = ["matmul-4096", "train-step", "student-1080p", "teacher-tiny-256", "teacher-full-540x960",
+CASES = ["matmul-4096", "train-step", "student-1080p", "teacher-tiny-256", "teacher-compact-540x960", "teacher-full-540x960",
          "teacher-full-540x960-tiled", "ssim-1080p"]
-RESTORMER_CASES = {"teacher-tiny-256", "teacher-full-540x960", "teacher-full-540x960-tiled"}
+RESTORMER_CASES = {"teacher-tiny-256", "teacher-compact-540x960", "teacher-full-540x960", "teacher-full-540x960-tiled"}
 SCRATCH = os.environ.get("SCRATCH", "/tmp/scratch/bench_torch")
 TILE, OVERLAP = 256, 32
 
@@ -72,8 +72,15 @@ def restormer_module(src):
     return restormer_arch
 
 
-def restormer(arch, full):
-    if full:  # Motion_Deblurring/Options/Deblurring_Restormer.yml
+COMPACT_ARCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "restormer-s", "arch.json")
+LABELS = {"full": "Restormer motion-deblurring (dim 48)", "tiny": "Restormer tiny (dim 8)"}
+
+
+def restormer(arch, kind):
+    if kind == "compact":  # the shipped compact teacher's constructor arguments
+        with open(COMPACT_ARCH) as f:
+            return arch.Restormer(**json.load(f))
+    if kind == "full":  # Motion_Deblurring/Options/Deblurring_Restormer.yml
         return arch.Restormer(inp_channels=3, out_channels=3, dim=48, num_blocks=[4, 6, 6, 8], num_refinement_blocks=4,
                               heads=[1, 2, 4, 8], ffn_expansion_factor=2.66, bias=False, LayerNorm_type="WithBias")
     return arch.Restormer(inp_channels=3, out_channels=3, dim=8, num_blocks=[1, 1, 1, 1], num_refinement_blocks=1,
@@ -187,8 +194,8 @@ def case_student():
     return run, count_flops(student(), (1, 3, 1080, 1920)), "student (seed, width 64) inference on 1x3x1080x1920 (torch)"
 
 
-def case_teacher(arch, full, h, w, tiled):
-    model = restormer(arch, full).eval()
+def case_teacher(arch, kind, h, w, tiled):
+    model = restormer(arch, kind).eval()
     x = torch.rand(1, 3, h, w)
 
     def run():
@@ -197,10 +204,11 @@ def case_teacher(arch, full, h, w, tiled):
     ph, pw = (h + 7) // 8 * 8, (w + 7) // 8 * 8
     if tiled:
         tiles = len(starts(h, min(TILE, h), OVERLAP)) * len(starts(w, min(TILE, w), OVERLAP))
-        f = tiles * count_flops(restormer(arch, full), (1, 3, min(TILE, h), min(TILE, w)))
+        f = tiles * count_flops(restormer(arch, kind), (1, 3, min(TILE, h), min(TILE, w)))
     else:
-        f = count_flops(restormer(arch, full), (1, 3, ph, pw))
-    what = ("Restormer motion-deblurring (dim 48)" if full else "Restormer tiny (dim 8)") + \
+        f = count_flops(restormer(arch, kind), (1, 3, ph, pw))
+    label = LABELS.get(kind) or "Restormer restormer-s (models/restormer-s, dim %d)" % restormer(arch, kind).patch_embed.proj.out_channels
+    what = label + \
         f", random weights, 1x3x{h}x{w}" + (f", tiles {TILE} overlap {OVERLAP}" if tiled else ", whole image") + " (torch)"
     return run, f, what
 
@@ -256,11 +264,13 @@ def make(name, args):
         return case_ssim()
     arch = restormer_module(args.restormer_src)
     if name == "teacher-tiny-256":
-        return case_teacher(arch, False, 256, 256, False)
+        return case_teacher(arch, "tiny", 256, 256, False)
+    if name == "teacher-compact-540x960":
+        return case_teacher(arch, "compact", 540, 960, False)
     if name == "teacher-full-540x960":
-        return case_teacher(arch, True, 540, 960, False)
+        return case_teacher(arch, "full", 540, 960, False)
     if name == "teacher-full-540x960-tiled":
-        return case_teacher(arch, True, 540, 960, True)
+        return case_teacher(arch, "full", 540, 960, True)
     raise SystemExit(f"unknown case {name}; known: {', '.join(CASES)}")
 
 
@@ -299,7 +309,7 @@ def main():
     p.add_argument("--restormer-src", help="a checkout of swz30/Restormer (for the teacher cases)")
     p.add_argument("--timeout", type=float, default=600, help="seconds per case before it is stopped (default 600)")
     p.add_argument("--count-flops", nargs=3, metavar=("MODEL", "H", "W"),
-                   help="print FLOPs of one forward: MODEL is student, restormer-full or restormer-tiny")
+                   help="print FLOPs of one forward: MODEL is student, restormer-full, restormer-compact or restormer-tiny")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.count_flops:
@@ -310,7 +320,7 @@ def main():
             arch = restormer_module(args.restormer_src)
             if arch is None:
                 raise SystemExit("--count-flops " + model + " needs --restormer-src DIR (a Restormer checkout)")
-            m = restormer(arch, model == "restormer-full")
+            m = restormer(arch, model.removeprefix("restormer-"))
         print(json.dumps({"model": model, "h": h, "w": w, "flops": count_flops(m, (1, 3, h, w))}))
         return
     for c in args.case:

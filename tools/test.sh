@@ -34,5 +34,14 @@ if grep -q '^\[W[0-9]' "$smoke/err.txt"; then
 fi
 echo "launcher: a model run printed no libtorch notices"
 
+# The allocator of a machine without tcmalloc (glibc with the launcher's tunables): named by `info`, same output bytes.
+KD_RESTORE_MALLOC=glibc-tuned ./kd-restore info 2>/dev/null | grep -q 'glibc malloc (GLIBC_TUNABLES glibc.malloc.mmap_max=0' \
+  || { echo "tools/test.sh: KD_RESTORE_MALLOC=glibc-tuned did not reach the JVM" >&2; exit 1; }
+KD_RESTORE_MALLOC=glibc-tuned ./kd-restore teacher forward --weights models/restormer-s/restormer-s.safetensors \
+  --arch-config models/restormer-s/arch.json --input src/test/resources/fixtures/launcher/small.png --output "$smoke/tuned.png" \
+  >/dev/null 2>"$smoke/err-tuned.txt" || { echo "tools/test.sh: the run with tuned glibc malloc failed:" >&2; cat "$smoke/err-tuned.txt" >&2; exit 1; }
+cmp -s "$smoke/out.png" "$smoke/tuned.png" || { echo "tools/test.sh: tuned glibc malloc changed the teacher's output" >&2; exit 1; }
+echo "launcher: tuned glibc malloc (the fallback without tcmalloc) gives the same output"
+
 # Every notebook, executed headless on a fresh kernel with the quick parameters.
 bash tools/run-notebooks.sh

@@ -27,6 +27,7 @@ public final class BenchMain {
         m.put("train-step", TrainStepCase::new);
         m.put("student-1080p", StudentInferenceCase::new);
         m.put("teacher-tiny-256", TeacherCase::tiny256);
+        m.put("teacher-compact-540x960", TeacherCase::compact540x960);
         m.put("teacher-full-540x960", TeacherCase::full540x960);
         m.put("teacher-full-540x960-tiled", TeacherCase::full540x960Tiled);
         m.put("ssim-1080p", SsimCase::new);

@@ -3,7 +3,10 @@ package org.kdrestore.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import org.kdrestore.common.Checkout;
 import org.kdrestore.infer.RestormerInference;
+import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.model.Flops;
 import org.kdrestore.model.LayerNormType;
 import org.kdrestore.model.Restormer;
@@ -17,8 +20,10 @@ import org.kdrestore.model.RestormerConfig;
 public final class TeacherCase implements BenchCase {
     public static final int TILE = 256;
     public static final int OVERLAP = 32;
+    private static final String MOTION = "Restormer motion-deblurring (dim 48)";
 
     private final String name;
+    private final String label;
     private final RestormerConfig config;
     private final int h;
     private final int w;
@@ -26,8 +31,9 @@ public final class TeacherCase implements BenchCase {
     private RestormerInference inference;
     private NDArray x;
 
-    private TeacherCase(String name, RestormerConfig config, int h, int w, int tile) {
+    private TeacherCase(String name, String label, RestormerConfig config, int h, int w, int tile) {
         this.name = name;
+        this.label = label;
         this.config = config;
         this.h = h;
         this.w = w;
@@ -35,15 +41,23 @@ public final class TeacherCase implements BenchCase {
     }
 
     public static TeacherCase tiny256() {
-        return new TeacherCase("teacher-tiny-256", RestormerConfig.tiny(LayerNormType.WITH_BIAS, false), 256, 256, 0);
+        return new TeacherCase("teacher-tiny-256", "Restormer tiny (dim 8)", RestormerConfig.tiny(LayerNormType.WITH_BIAS, false),
+                256, 256, 0);
     }
 
     public static TeacherCase full540x960() {
-        return new TeacherCase("teacher-full-540x960", RestormerConfig.motionDeblurring(), 540, 960, 0);
+        return new TeacherCase("teacher-full-540x960", MOTION, RestormerConfig.motionDeblurring(), 540, 960, 0);
     }
 
     public static TeacherCase full540x960Tiled() {
-        return new TeacherCase("teacher-full-540x960-tiled", RestormerConfig.motionDeblurring(), 540, 960, TILE);
+        return new TeacherCase("teacher-full-540x960-tiled", MOTION, RestormerConfig.motionDeblurring(), 540, 960, TILE);
+    }
+
+    /** The shipped compact teacher's architecture ({@code models/restormer-s/arch.json}): what the demo's teacher cache runs per quadrant. */
+    public static TeacherCase compact540x960() {
+        Path arch = Checkout.home().resolve(TeacherResolver.COMPACT_DIR).resolve("arch.json");
+        return new TeacherCase("teacher-compact-540x960", "Restormer restormer-s (" + TeacherResolver.COMPACT_DIR + ", dim "
+                + TeacherResolver.readConfig(arch).dim() + ")", TeacherResolver.readConfig(arch), 540, 960, 0);
     }
 
     @Override
@@ -53,8 +67,7 @@ public final class TeacherCase implements BenchCase {
 
     @Override
     public String description() {
-        String cfg = config.dim() == 48 ? "Restormer motion-deblurring (dim 48)" : "Restormer tiny (dim " + config.dim() + ")";
-        return cfg + ", random weights, 1x3x" + h + "x" + w
+        return label + ", random weights, 1x3x" + h + "x" + w
                 + (tile > 0 ? ", tiles " + tile + " overlap " + OVERLAP : ", whole image");
     }
 

@@ -23,7 +23,17 @@ public final class NativeAllocator {
         } catch (IOException | UnsupportedOperationException e) {
             return "unknown (no /proc/self/maps)";
         }
-        return describe(maps);
+        return describe(maps, System.getenv("GLIBC_TUNABLES"));
+    }
+
+    /** The glibc case names the malloc tunables in force (the launcher sets them when tcmalloc is absent). */
+    static String describe(List<String> mapsLines, String glibcTunables) {
+        String name = describe(mapsLines);
+        if (!name.equals("glibc malloc") || glibcTunables == null) {
+            return name;
+        }
+        List<String> malloc = java.util.Arrays.stream(glibcTunables.split(":")).filter(t -> t.startsWith("glibc.malloc.")).toList();
+        return malloc.isEmpty() ? name : name + " (GLIBC_TUNABLES " + String.join(":", malloc) + ")";
     }
 
     static String describe(List<String> mapsLines) {

@@ -14,7 +14,8 @@ import org.kdrestore.common.UserInputException;
 class BenchCasesTest {
     @Test
     void everyCaseOfTheIssueIsRegisteredUnderItsName() {
-        assertEquals(List.of("matmul-4096", "train-step", "student-1080p", "teacher-tiny-256", "teacher-full-540x960",
+        assertEquals(List.of("matmul-4096", "train-step", "student-1080p", "teacher-tiny-256", "teacher-compact-540x960",
+                "teacher-full-540x960",
                 "teacher-full-540x960-tiled", "ssim-1080p"), List.copyOf(BenchMain.cases().keySet()));
         for (var e : BenchMain.cases().entrySet()) {
             assertEquals(e.getKey(), e.getValue().get().name());
