@@ -38,6 +38,11 @@ public final class KdRestore implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Read by the exception handler from the arguments; declared here so every subcommand accepts it. */
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, also print the stack trace (a bad-input error is otherwise one line).")
+    boolean verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -54,8 +59,12 @@ public final class KdRestore implements Runnable {
                 }
                 t = t.getCause();
             }
+            boolean verbose = parseResult != null && parseResult.originalArgs().contains("--verbose");
             if (t instanceof UserInputException) {
                 commandLine.getErr().println("error: " + t.getMessage());
+                if (verbose) {
+                    ex.printStackTrace(commandLine.getErr());
+                }
                 return 2;
             }
             commandLine.getErr().println("error: " + ex);

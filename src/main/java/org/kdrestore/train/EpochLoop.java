@@ -147,6 +147,24 @@ final class EpochLoop {
         void line(String text) throws IOException;
     }
 
+    /**
+     * What can be known to fail before a run folder is written: no training samples, or a
+     * {@code train.crop} larger than the (first) training image.
+     */
+    static void checkData(TrainingSet data, int crop, String dataName) throws IOException {
+        if (data.trainIds().isEmpty()) {
+            throw new UserInputException("the dataset " + dataName + " has no training samples");
+        }
+        if (crop > 0) {
+            String id = data.trainIds().get(0);
+            TrainingSet.Planar x = data.load(id, false).degraded();
+            if (crop > x.height() || crop > x.width()) {
+                throw new UserInputException("train.crop=" + crop + " is larger than sample " + id + " (" + x.width() + "x"
+                        + x.height() + ") of " + dataName + "; use a crop of at most " + Math.min(x.height(), x.width()));
+            }
+        }
+    }
+
     /** The validation images scored: the first {@code data.val_max_images} (0 = all). */
     static List<String> validationIds(TrainingSet data, TrainConfig.Data cfg) {
         List<String> ids = data.validationIds();

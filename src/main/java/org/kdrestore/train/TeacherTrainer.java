@@ -131,9 +131,7 @@ public final class TeacherTrainer {
         Path last = Trainer.lastCheckpoint(runDir);
         Path runJson = runDir.resolve("run.json");
         RunFolder.checkStart(runDir, opt.resume(), last, runJson);
-        if (data.trainIds().isEmpty()) {
-            throw new UserInputException("the dataset " + opt.dataPath() + " has no training samples");
-        }
+        EpochLoop.checkData(data, cfg.train().crop(), String.valueOf(opt.dataPath()));
         Files.createDirectories(last.getParent());
         TrainConfig.Train t = cfg.train();
         RestormerConfig arch = cfg.model().resolve();

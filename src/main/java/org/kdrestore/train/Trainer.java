@@ -91,9 +91,7 @@ public final class Trainer {
         Path last = lastCheckpoint(runDir);
         Path runJson = runDir.resolve("run.json");
         RunFolder.checkStart(runDir, opt.resume(), last, runJson);
-        if (data.trainIds().isEmpty()) {
-            throw new UserInputException("the dataset has no training samples");
-        }
+        EpochLoop.checkData(data, cfg.train().crop(), data.location() != null ? data.location() : "in memory");
         Files.createDirectories(last.getParent());
         TrainConfig.Train t = cfg.train();
         StudentConfig studentCfg = cfg.student().resolve();

@@ -23,18 +23,19 @@ public final class StateDictLoader {
             return missing.isEmpty() && unexpected.isEmpty() && shapeMismatches.isEmpty();
         }
 
+        /** One line (errors are one line): " missing keys (…): a, b; unexpected keys (…): c; shape mismatches: d". */
         public String describe() {
-            StringBuilder sb = new StringBuilder();
+            List<String> parts = new ArrayList<>();
             if (!missing.isEmpty()) {
-                sb.append("\n  missing keys (in the model, not in the weights): ").append(String.join(", ", missing));
+                parts.add("missing keys (in the model, not in the weights): " + String.join(", ", missing));
             }
             if (!unexpected.isEmpty()) {
-                sb.append("\n  unexpected keys (in the weights, not in the model): ").append(String.join(", ", unexpected));
+                parts.add("unexpected keys (in the weights, not in the model): " + String.join(", ", unexpected));
             }
             if (!shapeMismatches.isEmpty()) {
-                sb.append("\n  shape mismatches: ").append(String.join(", ", shapeMismatches));
+                parts.add("shape mismatches: " + String.join(", ", shapeMismatches));
             }
-            return sb.toString();
+            return parts.isEmpty() ? "" : " " + String.join("; ", parts);
         }
     }
 
