@@ -12,6 +12,7 @@ import java.util.function.DoubleSupplier;
 import java.util.function.UnaryOperator;
 import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Progress;
+import org.kdrestore.common.UserInputException;
 import org.kdrestore.metric.Definition;
 import org.kdrestore.metric.PixelErrors;
 import org.kdrestore.metric.Ssim;
