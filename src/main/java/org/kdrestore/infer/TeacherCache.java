@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
+import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.Progress;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.ImageTensors;
@@ -128,6 +129,21 @@ public final class TeacherCache {
         String key = key(weightsSha, model.config(), options);
         Path dir = cacheRoot.resolve(key);
         Files.createDirectories(dir);
+        // Two processes filling one cache: the second waits, then reads the index the first left
+        // and computes only what is still missing (never an output twice, never two writers).
+        try (ProcessLock lock = ProcessLock.acquire(dir.resolve(LOCK_FILE), "teacher cache " + dir, FILL_WAIT,
+                quiet ? null : System.err)) {
+            return buildLocked(images, model, weights, weightsSha, key, dir, options, manager, quiet);
+        }
+    }
+
+    /** The lock file of a cache folder ({@link ProcessLock}). */
+    public static final String LOCK_FILE = ".lock";
+    /** How long a second process waits for another one filling the same cache (a large data set takes hours). */
+    static final java.time.Duration FILL_WAIT = java.time.Duration.ofDays(2);
+
+    private static Summary buildLocked(Map<String, Path> images, Restormer model, Path weights, String weightsSha, String key,
+            Path dir, RestormerInference.Options options, NDManager manager, boolean quiet) throws IOException {
         Map<String, Entry> entries = new TreeMap<>();
         Path indexFile = dir.resolve(INDEX);
         if (Files.exists(indexFile)) {

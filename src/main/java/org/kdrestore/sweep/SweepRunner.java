@@ -3,9 +3,6 @@ package org.kdrestore.sweep;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Json;
+import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.DatasetPreparer;
 import org.kdrestore.data.PrepareConfig;
@@ -106,8 +104,7 @@ public final class SweepRunner {
     private Outcome run() throws IOException {
         Path dir = opt.sweepDir();
         Files.createDirectories(dir);
-        try (FileChannel ch = FileChannel.open(dir.resolve("sweep.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = tryLock(ch, dir)) {
+        try (ProcessLock lock = ProcessLock.acquire(dir.resolve("sweep.lock"), "sweep folder " + dir, java.time.Duration.ZERO, null)) {
             if (opt.resume()) {
                 state = SweepState.resume(dir, plan);
             } else {
@@ -137,18 +134,6 @@ public final class SweepRunner {
             SweepReport.Results results = report();
             return new Outcome(state, results, opt.reportDir());
         }
-    }
-
-    private static FileLock tryLock(FileChannel ch, Path dir) throws IOException {
-        try {
-            FileLock l = ch.tryLock();
-            if (l != null) {
-                return l;
-            }
-        } catch (OverlappingFileLockException e) {
-            // held by this JVM: the same
-        }
-        throw new UserInputException("another sweep process is running in " + dir + " (it holds " + dir.resolve("sweep.lock") + ")");
     }
 
     /**

@@ -5,12 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdrestore.common.Json;
+import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.UserInputException;
 
 /** Run-folder bookkeeping shared by the student's {@link Trainer} and the {@link TeacherTrainer}. */
@@ -27,6 +29,27 @@ final class RunFolder {
             throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
         }
     }
+
+    /**
+     * The run folder's lock, held for the whole run: a second process training into the same
+     * folder stops at once, naming the holder ({@link ProcessLock}). The start is checked again
+     * under the lock, as another process may have started the run since the first check.
+     */
+    static ProcessLock lock(Path runDir, boolean resume, Path last, Path runJson) throws IOException {
+        Files.createDirectories(runDir);
+        ProcessLock lock = ProcessLock.acquire(runDir.resolve(LOCK_FILE), "run folder " + runDir, Duration.ZERO, null);
+        try {
+            checkStart(runDir, resume, last, runJson);
+            Files.createDirectories(last.getParent());
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return lock;
+    }
+
+    /** The lock file in a run folder. */
+    public static final String LOCK_FILE = ".lock";
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> readRunJson(Path runJson) throws IOException {

@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
+import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.infer.RestormerInference;
 import org.kdrestore.metric.Definition;
@@ -132,11 +133,10 @@ public final class TeacherTrainer {
         Path runJson = runDir.resolve("run.json");
         RunFolder.checkStart(runDir, opt.resume(), last, runJson);
         EpochLoop.checkData(data, cfg.train().crop(), String.valueOf(opt.dataPath()));
-        Files.createDirectories(last.getParent());
         TrainConfig.Train t = cfg.train();
         RestormerConfig arch = cfg.model().resolve();
         JsonNode cfgTree = ConfigLoader.MAPPER.valueToTree(cfg);
-        try (NDManager manager = Engines.newManager()) {
+        try (ProcessLock lock = RunFolder.lock(runDir, opt.resume(), last, runJson); NDManager manager = Engines.newManager()) {
             log("device: " + Engines.describe());
             Restormer net = create(arch, manager, t.seed());
             ConvGradientCheck.verify(net);

@@ -22,6 +22,7 @@ import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
+import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.loss.DistillationLoss;
 import org.kdrestore.loss.LossComponents;
@@ -92,12 +93,11 @@ public final class Trainer {
         Path runJson = runDir.resolve("run.json");
         RunFolder.checkStart(runDir, opt.resume(), last, runJson);
         EpochLoop.checkData(data, cfg.train().crop(), data.location() != null ? data.location() : "in memory");
-        Files.createDirectories(last.getParent());
         TrainConfig.Train t = cfg.train();
         StudentConfig studentCfg = cfg.student().resolve();
         JsonNode cfgTree = ConfigLoader.toTree(cfg);
 
-        try (NDManager manager = Engines.newManager()) {
+        try (ProcessLock lock = RunFolder.lock(runDir, opt.resume(), last, runJson); NDManager manager = Engines.newManager()) {
             log("device: " + Engines.describe());
             StudentCnn net = StudentCnn.create(studentCfg, manager, t.seed());
             ConvGradientCheck.verify(net);

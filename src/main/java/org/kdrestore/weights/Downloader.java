@@ -5,9 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +14,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.kdrestore.common.Hashing;
+import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.Progress;
 import org.kdrestore.common.UserInputException;
 
@@ -93,23 +91,8 @@ public final class Downloader {
         Path part = partFile(abs);
         Path lockFile = part.resolveSibling(part.getFileName() + ".lock");
         // One writer per .part: a second process appending to it would corrupt the download.
-        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            FileLock lock;
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null; // held by this very JVM
-            }
-            if (lock == null) {
-                throw new UserInputException("another download of " + abs + " is running (lock " + lockFile
-                        + "); wait for it to finish");
-            }
-            try {
-                return downloadLocked(url, abs, part, expected);
-            } finally {
-                Files.deleteIfExists(lockFile);
-                lock.release();
-            }
+        try (ProcessLock lock = ProcessLock.acquire(lockFile, "the download of " + abs, java.time.Duration.ZERO, null)) {
+            return downloadLocked(url, abs, part, expected);
         }
     }
 

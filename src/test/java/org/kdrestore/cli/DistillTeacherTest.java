@@ -67,6 +67,24 @@ class DistillTeacherTest {
         assertFalse(Files.exists(run.resolve("student.ckpt")));
     }
 
+    /** A second process training into a run folder that another one holds stops at once, naming the holder, and writes nothing. */
+    @Test
+    void aRunFolderInUseIsRefusedNamingTheHolder() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("busy"));
+        try (org.kdrestore.common.ProcessLock held = org.kdrestore.common.ProcessLock.acquire(run.resolve(".lock"), "run folder",
+                java.time.Duration.ZERO, null)) {
+            KdRestoreTest.Result r = distill(run, "--set", "loss.teacher_l1=0", "--set", "loss.teacher_ssim=0", "--set",
+                    "loss.teacher_vgg=0");
+            assertEquals(2, r.code, r.err);
+            assertTrue(r.err.contains("run folder " + run + " is in use by another kd-restore process")
+                    && r.err.contains("pid " + ProcessHandle.current().pid()), r.err);
+        }
+        try (Stream<Path> s = Files.list(run)) {
+            assertEquals(List.of(".lock"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no run.json, log or checkpoint");
+        }
+    }
+
     @Test
     void anUnknownTeacherChoiceNamesIt() {
         KdRestoreTest.Result r = distill(tmp.resolve("bad"), "--teacher", "bestest");

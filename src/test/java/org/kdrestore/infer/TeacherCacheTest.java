@@ -82,6 +82,43 @@ class TeacherCacheTest {
         }
     }
 
+    /**
+     * Two fills of one cache at once (two threads here; across processes the same OS lock, see
+     * ProcessLockTest): the second waits for the first, then finds every output made, so each
+     * output is computed once and the cache is complete and intact.
+     */
+    @Test
+    void twoFillsAtOnceComputeEachOutputOnceAndLeaveACompleteCache(@TempDir Path tmp) throws Exception {
+        Path weights = Fixtures.path("tiny_withbias.npz");
+        Path root = tmp.resolve("cache");
+        Map<String, Path> images;
+        try (NDManager m = Engines.newManager()) {
+            images = images(tmp.resolve("degraded"), m, 6);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Callable<TeacherCache.Summary> fill = () -> {
+                try (NDManager m = Engines.newManager()) {
+                    Restormer model = TeacherWeights.load(weights, CFG, m);
+                    return TeacherCache.build(images, model, weights, RestormerInference.Options.upstream(), root, m, true);
+                }
+            };
+            var a = pool.submit(fill);
+            var b = pool.submit(fill);
+            TeacherCache.Summary sa = a.get();
+            TeacherCache.Summary sb = b.get();
+            assertEquals(6, sa.computed() + sb.computed(), "every output computed exactly once");
+            assertEquals(6, sa.reused() + sb.reused(), "the later fill reused all of them");
+        } finally {
+            pool.shutdownNow();
+        }
+        TeacherCache cache = TeacherCache.open(root);
+        assertEquals(images.keySet(), cache.index().entries().keySet());
+        for (TeacherCache.Entry e : cache.index().entries().values()) {
+            assertEquals(e.outputSha256(), Hashing.sha256(cache.dir().resolve(e.file())), e.file());
+        }
+    }
+
     @Test
     void anOutputComputedFromADifferentImageIsRefused(@TempDir Path tmp) throws Exception {
         try (NDManager m = Engines.newManager()) {
