@@ -19,15 +19,23 @@ import org.kdrestore.common.UserInputException;
 final class RunFolder {
     private RunFolder() {}
 
-    /** Refuses to start over a run without --resume, and to resume where there is nothing. */
-    static void checkStart(Path runDir, boolean resume, Path last, Path runJson) {
+    /**
+     * Whether the run resumes from its checkpoint. Refuses to start over a run without --resume,
+     * and to resume where there is nothing. A run killed before its first checkpoint (run.json but
+     * no checkpoint: not a step was kept) starts from the beginning under --resume.
+     */
+    static boolean checkStart(Path runDir, boolean resume, Path last, Path runJson) {
         if (!resume && (Files.exists(last) || Files.exists(runJson))) {
             throw new UserInputException("run folder " + runDir + " already holds a run (" + (Files.exists(last) ? last : runJson)
                     + "); pass --resume to continue it, or choose another --run-dir");
         }
         if (resume && !Files.exists(last)) {
-            throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
+            if (!Files.exists(runJson)) {
+                throw new UserInputException("nothing to resume in " + runDir + ": " + last + " does not exist");
+            }
+            return false;
         }
+        return resume;
     }
 
     /**

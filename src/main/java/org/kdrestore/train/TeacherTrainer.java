@@ -131,7 +131,7 @@ public final class TeacherTrainer {
     private Result run() throws IOException {
         Path last = Trainer.lastCheckpoint(runDir);
         Path runJson = runDir.resolve("run.json");
-        RunFolder.checkStart(runDir, opt.resume(), last, runJson);
+        boolean resume = RunFolder.checkStart(runDir, opt.resume(), last, runJson);
         EpochLoop.checkData(data, cfg.train().crop(), String.valueOf(opt.dataPath()));
         TrainConfig.Train t = cfg.train();
         RestormerConfig arch = cfg.model().resolve();
@@ -147,7 +147,7 @@ public final class TeacherTrainer {
                 long global = 0;
                 Map<String, Object> info;
                 MetricsLog metrics;
-                if (opt.resume()) {
+                if (resume) {
                     Checkpoint.Raw ck = Checkpoint.readRaw(last, manager);
                     State s = readState(ck.state(), last);
                     requireSameConfig(s.config(), cfgTree, last);

@@ -91,7 +91,7 @@ public final class Trainer {
     private Result run() throws IOException {
         Path last = lastCheckpoint(runDir);
         Path runJson = runDir.resolve("run.json");
-        RunFolder.checkStart(runDir, opt.resume(), last, runJson);
+        boolean resume = RunFolder.checkStart(runDir, opt.resume(), last, runJson);
         EpochLoop.checkData(data, cfg.train().crop(), data.location() != null ? data.location() : "in memory");
         TrainConfig.Train t = cfg.train();
         StudentConfig studentCfg = cfg.student().resolve();
@@ -112,7 +112,7 @@ public final class Trainer {
                 long global = 0;
                 Map<String, Object> info;
                 MetricsLog metrics;
-                if (opt.resume()) {
+                if (resume) {
                     Checkpoint.Loaded ck = Checkpoint.read(last, manager);
                     Checkpoint.State s = ck.state();
                     requireSameConfig(s.config(), cfgTree, last);
