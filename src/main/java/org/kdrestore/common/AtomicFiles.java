@@ -26,6 +26,15 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /**
+     * Whether {@code file} is the temporary of a write that never finished (a process killed in
+     * the middle): hidden, ".NAME.RANDOM.tmp.EXT". Never a result; safe to delete or ignore.
+     */
+    public static boolean isTemporary(Path file) {
+        String n = file.getFileName().toString();
+        return n.startsWith(".") && n.contains(".tmp");
+    }
+
     /** Something that writes a whole file at the given (temporary) path. */
     @FunctionalInterface
     public interface PathWriter {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.Progress;
@@ -168,7 +169,8 @@ public final class DatasetPreparer {
             }
         } else if (Files.isDirectory(outDir)) {
             try (Stream<Path> s = Files.list(outDir)) {
-                if (s.anyMatch(p -> true)) {
+                // A kill before the first manifest leaves at most a temporary of it: that is empty still.
+                if (s.anyMatch(p -> !AtomicFiles.isTemporary(p))) {
                     throw new UserInputException("output folder " + outDir + " is not empty and holds no " + MANIFEST
                             + "; choose a new or empty folder so nothing of yours is overwritten");
                 }
@@ -197,13 +199,15 @@ public final class DatasetPreparer {
             }
         }
         // Pass 2: the manifest says "incomplete" until every photo is done.
+        // The manifest first, before any other file: a folder killed at any later moment is recognised as ours.
         checkOutputFolder(outDir);
+        removeLeftoverTemporaries(outDir);
+        writeManifest(manifestPath, params, new ArrayList<>(keep.values()), false);
         checkOutputFolder(outDir.resolve(SHARP));
         checkOutputFolder(outDir.resolve(DEGRADED));
         removeLeftoverTemporaries(outDir.resolve(SHARP));
         removeLeftoverTemporaries(outDir.resolve(DEGRADED));
         List<Manifest.Photo> done = new ArrayList<>();
-        writeManifest(manifestPath, params, new ArrayList<>(keep.values()), false);
         int prepared = 0;
         int skipped = 0;
         try (Progress progress = new Progress("prepare", byStem.size(), quiet)) {
@@ -309,8 +313,7 @@ public final class DatasetPreparer {
     private static void removeLeftoverTemporaries(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
-                String n = p.getFileName().toString();
-                if (n.startsWith(".") && n.contains(".tmp")) {
+                if (AtomicFiles.isTemporary(p)) {
                     Files.deleteIfExists(p);
                 }
             }

@@ -62,6 +62,9 @@ class KillAnywhereTest {
         teacher = TinyTeacher.write(tmp);
     }
 
+    /** About what a child JVM needs before it does any work (class loading, libtorch). */
+    static final double STARTUP_SECONDS = 2.0;
+
     static final List<String> TRAIN = List.of("--set", "train.crop=64", "--set", "train.batch_size=2", "--set",
             "train.checkpoint_every=1", "--set", "data.val_crop=64", "--set", "data.val_max_images=1");
 
@@ -77,7 +80,7 @@ class KillAnywhereTest {
                 "--set", "loss.teacher_ssim=0", "--set", "loss.teacher_vgg=0"), TRAIN),
                 out -> Files.exists(out.resolve("run").resolve("run.json")), 5));
         c.add(new Command("teacher train", out -> concat(List.of("teacher", "train", "--data", prepared.toString(), "--run-dir",
-                out.resolve("run").toString(), "--set", "model.dim=4", "--set", "model.num_blocks=[1,1,1,1]", "--set",
+                out.resolve("run").toString(), "--set", "model.dim=4", "--set", "model.num_blocks=1,1,1,1", "--set",
                 "train.max_steps=6", "--set", "train.epochs=2"), TRAIN),
                 out -> Files.exists(out.resolve("run").resolve("run.json")), 5));
         c.add(new Command("sweep", out -> List.of("sweep", "--config", sweepFile(out).toString(), "--out", out.resolve("sweep").toString(),
@@ -134,13 +137,17 @@ class KillAnywhereTest {
             Path whole = Files.createDirectories(tmp.resolve(c.name().replace(' ', '-') + "-whole"));
             double seconds = finish(c.args().apply(whole));
             Path cut = Files.createDirectories(tmp.resolve(c.name().replace(' ', '-') + "-cut"));
+            // The work left after start-up, shrunk by what each killed attempt got through (an
+            // underestimate, as work since the last checkpoint is lost), so later kills still land.
+            double remaining = Math.max(0.5, seconds - STARTUP_SECONDS);
             for (int k = 0; k < c.kills(); k++) {
                 List<String> args = new ArrayList<>(c.args().apply(cut));
                 if (c.needsResume().apply(cut)) {
                     args.add("--resume");
                 }
-                // A moment between JVM start-up and (about) the end of an uninterrupted run.
-                long delayMs = (long) (1000 * (0.15 + 0.8 * random.nextDouble()) * seconds);
+                double into = (0.05 + 0.85 * random.nextDouble()) * remaining;
+                remaining = Math.max(0.5, remaining - into);
+                long delayMs = (long) (1000 * (STARTUP_SECONDS + into));
                 Process p = start(args);
                 drain(p);
                 boolean ended = p.waitFor(delayMs, TimeUnit.MILLISECONDS);
@@ -181,7 +188,7 @@ class KillAnywhereTest {
         try (Stream<Path> s = Files.walk(root); NDManager m = Engines.newManager()) {
             for (Path f : s.filter(Files::isRegularFile).toList()) {
                 String name = f.getFileName().toString();
-                if (name.startsWith(".") && name.contains(".tmp") || name.equals(".lock")) {
+                if (org.kdrestore.common.AtomicFiles.isTemporary(f) || name.equals(".lock")) {
                     continue; // a temporary file of an interrupted atomic write, never read; or a lock file
                 }
                 try (NDManager sub = m.newSubManager()) {
