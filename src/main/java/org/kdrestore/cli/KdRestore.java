@@ -1,5 +1,6 @@
 package org.kdrestore.cli;
 
+import org.kdrestore.common.NoSpaceLeftException;
 import org.kdrestore.common.UserInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,6 +67,17 @@ public final class KdRestore implements Runnable {
                     ex.printStackTrace(commandLine.getErr());
                 }
                 return 2;
+            }
+            for (Throwable c = ex; c != null; c = c.getCause()) {
+                if (c instanceof NoSpaceLeftException || (c.getMessage() != null && c.getMessage().contains("No space left on device"))) {
+                    // The environment, not the input: one line that names the file (exit 1), the trace only with --verbose.
+                    commandLine.getErr().println("error: " + (c instanceof NoSpaceLeftException ? c.getMessage()
+                            : "no space left on device: " + c.getMessage() + "; free some space and run the command again"));
+                    if (verbose) {
+                        ex.printStackTrace(commandLine.getErr());
+                    }
+                    return 1;
+                }
             }
             commandLine.getErr().println("error: " + ex);
             ex.printStackTrace(commandLine.getErr());

@@ -77,7 +77,11 @@ public final class AtomicFiles {
         String ext = dot > 0 ? name.substring(dot) : "";
         Path tmp = Files.createTempFile(dir, "." + (dot > 0 ? name.substring(0, dot) : name) + ".", ".tmp" + ext);
         try {
-            writer.write(tmp);
+            try {
+                writer.write(tmp);
+            } catch (IOException e) {
+                throw NoSpaceLeftException.isDiskFull(e, dir) && !(e instanceof NoSpaceLeftException) ? new NoSpaceLeftException(abs, e) : e;
+            }
             // createTempFile makes 0600 files; outputs are meant to be shared like any other file.
             keepModeOrDefault(abs, tmp);
             try {

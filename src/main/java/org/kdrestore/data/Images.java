@@ -121,11 +121,17 @@ public final class Images {
         }
         Path parent = file.toAbsolutePath().getParent();
         ensureFolder(parent);
-        AtomicFiles.writeVia(file, tmp -> {
-            if (!Imgcodecs.imwrite(tmp.toString(), bgr, params)) {
-                throw new IOException("OpenCV could not write " + file);
+        // Encoded in memory (the same encoder as imwrite, the same bytes), then written by Java: a
+        // full disk is then an IOException that says so, where imwrite only returns false.
+        org.opencv.core.MatOfByte encoded = new org.opencv.core.MatOfByte();
+        try {
+            if (!Imgcodecs.imencode("." + ext, bgr, encoded, params)) {
+                throw new IOException("OpenCV could not encode " + file);
             }
-        });
+            AtomicFiles.writeBytes(file, encoded.toArray());
+        } finally {
+            encoded.release();
+        }
     }
 
     /**

@@ -263,7 +263,7 @@ class KillAnywhereTest {
     }
 
     /** Tensor name → its values as text, bit for bit (float bits). */
-    private static Map<String, String> tensors(Path file) throws IOException {
+    static Map<String, String> tensors(Path file) throws IOException {
         Map<String, String> m = new TreeMap<>();
         try (NDManager nd = Engines.newManager()) {
             for (Map.Entry<String, NDArray> e : Weights.read(file, nd).tensors().entrySet()) {
