@@ -130,7 +130,8 @@ public final class Demo {
             String step = String.format(Locale.ROOT, "[3/5] training %d/%d (%s, %s)", ++k, runs.size(), name,
                     cfg.loss().usesTeacher() ? "ground truth + teacher" : "ground truth only");
             if (isFinished(runDir)) {
-                log(o, step + ": reused the finished run " + runDir + " (same config, data and teacher)");
+                log(o, step + ": reused the finished run " + runDir + " (same config, data"
+                        + (cfg.loss().usesTeacher() ? " and teacher)" : "; the teacher plays no part)"));
                 continue;
             }
             trainedNothing = false;
