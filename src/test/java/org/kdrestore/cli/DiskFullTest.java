@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdrestore.common.Hashing;
-import org.kdrestore.model.TinyTeacher;
 
 /**
  * A full disk: {@code prepare}, {@code teacher cache} and a training checkpoint written onto a
@@ -31,20 +30,12 @@ class DiskFullTest {
     @TempDir
     static Path tmp;
 
-    static Path photos;
-    static Path prepared;
-    static TinyTeacher.Files teacher;
+    static TwoPhotoInputs in;
     final List<Path> mounts = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
-        photos = Files.createDirectories(tmp.resolve("photos"));
-        for (String p : List.of("Grey.jpg", "ColorfulCups.jpg")) {
-            Files.copy(Path.of("data-sample", p), photos.resolve(p));
-        }
-        prepared = tmp.resolve("prepared");
-        assertEquals(0, KdRestoreTest.run("prepare", "--input", photos.toString(), "--output", prepared.toString()).code);
-        teacher = TinyTeacher.write(tmp);
+        in = TwoPhotoInputs.create(tmp);
     }
 
     @AfterEach
@@ -99,23 +90,23 @@ class DiskFullTest {
 
     @Test
     void prepareOnAFullDiskFailsCleanlyAndFinishesOnceThereIsSpace() throws Exception {
-        long need = bytesUnder(prepared);
+        long need = bytesUnder(in.prepared());
         Path disk = smallDisk("prepare-disk", need / 2);
         String earlier = Hashing.sha256(disk.resolve("earlier.bin"));
         Path out = disk.resolve("data");
-        List<String> args = List.of("prepare", "--input", photos.toString(), "--output", out.toString());
+        List<String> args = List.of("prepare", "--input", in.photos().toString(), "--output", out.toString());
         assertFailedCleanly(KdRestoreTest.run(args.toArray(String[]::new)), disk, earlier);
         grow(disk, 2 * need + (1 << 20));
         KdRestoreTest.Result r = KdRestoreTest.run(args.toArray(String[]::new));
         assertEquals(0, r.code, r.err);
-        assertEquals(KillAnywhereTest.files(prepared, n -> true), KillAnywhereTest.files(out, n -> true));
+        assertEquals(KillAnywhereTest.files(in.prepared(), n -> true), KillAnywhereTest.files(out, n -> true));
     }
 
     @Test
     void teacherCacheOnAFullDiskFailsCleanlyAndFinishesOnceThereIsSpace() throws Exception {
         Path whole = tmp.resolve("cache-whole");
-        List<String> base = List.of("teacher", "cache", "--data", prepared.toString(), "--weights", teacher.weights().toString(),
-                "--arch-config", teacher.config().toString(), "--cache");
+        List<String> base = List.of("teacher", "cache", "--data", in.prepared().toString(), "--weights", in.teacher().weights().toString(),
+                "--arch-config", in.teacher().config().toString(), "--cache");
         assertEquals(0, run(base, whole).code);
         long need = bytesUnder(whole);
         Path disk = smallDisk("cache-disk", need / 2);
@@ -129,7 +120,7 @@ class DiskFullTest {
 
     @Test
     void aCheckpointOnAFullDiskFailsCleanlyAndTheRunResumesOnceThereIsSpace() throws Exception {
-        List<String> train = List.of("distill", "--config", "quick", "--data", prepared.toString(), "--set", "train.max_steps=3",
+        List<String> train = List.of("distill", "--config", "quick", "--data", in.prepared().toString(), "--set", "train.max_steps=3",
                 "--set", "train.epochs=1", "--set", "train.crop=64", "--set", "train.batch_size=2", "--set", "train.checkpoint_every=1",
                 "--set", "data.val_crop=64", "--set", "data.val_max_images=1", "--set", "loss.teacher_l1=0", "--set",
                 "loss.teacher_ssim=0", "--set", "loss.teacher_vgg=0", "--run-dir");

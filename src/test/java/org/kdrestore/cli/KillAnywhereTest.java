@@ -29,7 +29,6 @@ import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
 import org.kdrestore.data.ImageTensors;
-import org.kdrestore.model.TinyTeacher;
 import org.kdrestore.weights.Weights;
 
 /**
@@ -44,22 +43,14 @@ class KillAnywhereTest {
     @TempDir
     static Path tmp;
 
-    static Path photos;
-    static Path prepared;
-    static TinyTeacher.Files teacher;
+    static TwoPhotoInputs in;
 
     /** A command under test: its arguments for an output folder, and whether a rerun needs --resume. */
     record Command(String name, Function<Path, List<String>> args, Function<Path, Boolean> needsResume, int kills) {}
 
     @BeforeAll
     static void setUp() throws Exception {
-        photos = Files.createDirectories(tmp.resolve("photos"));
-        for (String p : List.of("Grey.jpg", "ColorfulCups.jpg")) {
-            Files.copy(Path.of("data-sample", p), photos.resolve(p));
-        }
-        prepared = tmp.resolve("prepared");
-        assertEquals(0, KdRestoreTest.run("prepare", "--input", photos.toString(), "--output", prepared.toString()).code);
-        teacher = TinyTeacher.write(tmp);
+        in = TwoPhotoInputs.create(tmp);
     }
 
     /** About what a child JVM needs before it does any work (class loading, libtorch). */
@@ -70,16 +61,16 @@ class KillAnywhereTest {
 
     static List<Command> commands() {
         List<Command> c = new ArrayList<>();
-        c.add(new Command("prepare", out -> List.of("prepare", "--input", photos.toString(), "--output", out.resolve("data").toString()),
+        c.add(new Command("prepare", out -> List.of("prepare", "--input", in.photos().toString(), "--output", out.resolve("data").toString()),
                 out -> false, 3));
-        c.add(new Command("teacher cache", out -> List.of("teacher", "cache", "--data", prepared.toString(), "--weights",
-                teacher.weights().toString(), "--arch-config", teacher.config().toString(), "--cache", out.resolve("cache").toString()),
+        c.add(new Command("teacher cache", out -> List.of("teacher", "cache", "--data", in.prepared().toString(), "--weights",
+                in.teacher().weights().toString(), "--arch-config", in.teacher().config().toString(), "--cache", out.resolve("cache").toString()),
                 out -> false, 4));
-        c.add(new Command("distill", out -> concat(List.of("distill", "--config", "quick", "--data", prepared.toString(), "--run-dir",
+        c.add(new Command("distill", out -> concat(List.of("distill", "--config", "quick", "--data", in.prepared().toString(), "--run-dir",
                 out.resolve("run").toString(), "--set", "train.max_steps=8", "--set", "train.epochs=2", "--set", "loss.teacher_l1=0",
                 "--set", "loss.teacher_ssim=0", "--set", "loss.teacher_vgg=0"), TRAIN),
                 out -> Files.exists(out.resolve("run").resolve("run.json")), 5));
-        c.add(new Command("teacher train", out -> concat(List.of("teacher", "train", "--data", prepared.toString(), "--run-dir",
+        c.add(new Command("teacher train", out -> concat(List.of("teacher", "train", "--data", in.prepared().toString(), "--run-dir",
                 out.resolve("run").toString(), "--set", "model.dim=4", "--set", "model.num_blocks=1,1,1,1", "--set",
                 "train.max_steps=6", "--set", "train.epochs=2"), TRAIN),
                 out -> Files.exists(out.resolve("run").resolve("run.json")), 5));
@@ -93,7 +84,7 @@ class KillAnywhereTest {
         Path f = out.resolve("sweep.yaml");
         try {
             Files.createDirectories(out);
-            Files.writeString(f, "name: kill\nbase: quick\ndata: " + prepared + "\nset: {train.max_steps: 3, train.epochs: 1, "
+            Files.writeString(f, "name: kill\nbase: quick\ndata: " + in.prepared() + "\nset: {train.max_steps: 3, train.epochs: 1, "
                     + "train.crop: 64, train.batch_size: 2, train.checkpoint_every: 1, data.val_crop: 64, data.val_max_images: 1, "
                     + "loss.teacher_l1: 0, loss.teacher_ssim: 0, loss.teacher_vgg: 0}\ngrid: {train.lr: [1.0e-3, 3.0e-3]}\n"
                     + "include_base: false\n");
