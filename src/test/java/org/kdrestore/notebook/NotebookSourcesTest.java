@@ -103,4 +103,27 @@ class NotebookSourcesTest {
         assertTrue(problems.isEmpty(), name + ":\n" + String.join("\n", problems));
         assertFalse(images == 0, name + ": no picture");
     }
+
+    /**
+     * A notebook that names a teacher names the shipped one: its committed outputs were made with
+     * the weights in models/restormer-s (sha256 from the model card), not an older teacher or a
+     * stand-in; after a new teacher, re-execute the notebooks (tools/run-notebooks.sh --inplace).
+     */
+    @ParameterizedTest
+    @MethodSource("notebooks")
+    void outputsNameTheShippedTeacher(Path file) throws IOException {
+        String card = Files.readString(Path.of("models", "restormer-s", "MODEL_CARD.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sha256 of restormer-s\\.safetensors:\\*\\* `([0-9a-f]{64})`")
+                .matcher(card);
+        assertTrue(m.find(), "the model card states the weights' sha256");
+        String text = Files.readString(file);
+        assertFalse(text.contains("STAND-IN") || text.contains("stand-in teacher"), file + " mentions a stand-in teacher");
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("Teacher: [^\\n\"]*?sha256 ([0-9a-f]{64})").matcher(text);
+        int found = 0;
+        while (named.find()) {
+            assertEquals(m.group(1), named.group(1), file + " names another teacher's weights");
+            found++;
+        }
+        assertTrue(found > 0 || file.getFileName().toString().startsWith("01-"), file + " names no teacher");
+    }
 }
