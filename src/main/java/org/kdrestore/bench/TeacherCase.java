@@ -3,7 +3,6 @@ package org.kdrestore.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Path;
 import org.kdrestore.common.Checkout;
 import org.kdrestore.infer.RestormerInference;
 import org.kdrestore.infer.TeacherResolver;
@@ -55,9 +54,9 @@ public final class TeacherCase implements BenchCase {
 
     /** The shipped compact teacher's architecture ({@code models/restormer-s/arch.json}): what the demo's teacher cache runs per quadrant. */
     public static TeacherCase compact540x960() {
-        Path arch = Checkout.home().resolve(TeacherResolver.COMPACT_DIR).resolve("arch.json");
+        RestormerConfig config = TeacherResolver.readConfig(Checkout.home().resolve(TeacherResolver.COMPACT_DIR).resolve("arch.json"));
         return new TeacherCase("teacher-compact-540x960", "Restormer restormer-s (" + TeacherResolver.COMPACT_DIR + ", dim "
-                + TeacherResolver.readConfig(arch).dim() + ")", TeacherResolver.readConfig(arch), 540, 960, 0);
+                + config.dim() + ")", config, 540, 960, 0);
     }
 
     @Override

@@ -68,16 +68,15 @@ public final class KdRestore implements Runnable {
                 }
                 return 2;
             }
-            for (Throwable c = ex; c != null; c = c.getCause()) {
-                if (c instanceof NoSpaceLeftException || (c.getMessage() != null && c.getMessage().contains("No space left on device"))) {
-                    // The environment, not the input: one line that names the file (exit 1), the trace only with --verbose.
-                    commandLine.getErr().println("error: " + (c instanceof NoSpaceLeftException ? c.getMessage()
-                            : "no space left on device: " + c.getMessage() + "; free some space and run the command again"));
-                    if (verbose) {
-                        ex.printStackTrace(commandLine.getErr());
-                    }
-                    return 1;
+            Throwable full = NoSpaceLeftException.diskFullCause(ex);
+            if (full != null) {
+                // The environment, not the input: one line that names the file (exit 1), the trace only with --verbose.
+                commandLine.getErr().println("error: " + (full instanceof NoSpaceLeftException ? full.getMessage()
+                        : "no space left on device: " + full.getMessage() + "; free some space and run the command again"));
+                if (verbose) {
+                    ex.printStackTrace(commandLine.getErr());
                 }
+                return 1;
             }
             commandLine.getErr().println("error: " + ex);
             ex.printStackTrace(commandLine.getErr());

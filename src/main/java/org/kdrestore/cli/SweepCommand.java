@@ -56,9 +56,8 @@ public final class SweepCommand implements Callable<Integer> {
         SweepSpec spec = SweepSpec.read(config);
         String choice = teacherOption.choice();
         if (!"auto".equals(choice) || teacherOption.config != null) {
-            boolean named = List.of("auto", "official", "compact").contains(choice);
-            spec = spec.withTeacher(named ? choice : Path.of(choice).toAbsolutePath().toString(),
-                    teacherOption.config == null ? spec.teacherConfig() : teacherOption.config.toAbsolutePath().toString());
+            // A FILE is found by the plan like the file's own paths: in the current folder first.
+            spec = spec.withTeacher(choice, teacherOption.config == null ? spec.teacherConfig() : teacherOption.config.toString());
         }
         SweepPlan plan = SweepPlan.of(spec);
         String name = plan.spec().name();

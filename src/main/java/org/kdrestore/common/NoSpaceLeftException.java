@@ -18,12 +18,20 @@ public final class NoSpaceLeftException extends IOException {
                 + "before is intact, and the same command continues where it stopped)", cause);
     }
 
-    /** Whether {@code e} (or a cause) says the disk is full, or the folder's file system has (almost) no space left. */
-    public static boolean isDiskFull(Throwable e, Path dir) {
+    /** The first of {@code e} and its causes that says the disk is full (ENOSPC's text, or this class), or null. */
+    public static Throwable diskFullCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof NoSpaceLeftException || (t.getMessage() != null && t.getMessage().contains("No space left on device"))) {
-                return true;
+                return t;
             }
+        }
+        return null;
+    }
+
+    /** Whether {@code e} (or a cause) says the disk is full, or the folder's file system has (almost) no space left. */
+    public static boolean isDiskFull(Throwable e, Path dir) {
+        if (diskFullCause(e) != null) {
+            return true;
         }
         try {
             return dir != null && Files.getFileStore(dir).getUsableSpace() < NEARLY_FULL_BYTES;

@@ -102,6 +102,9 @@ public final class TeacherResolver {
         }
     }
 
+    /** The choices of {@link #choose} that name no file. */
+    public static final List<String> NAMED_CHOICES = List.of("auto", "official", "compact");
+
     /**
      * The one parser of a command's {@code --teacher} choice, for demo, distill, sweep and the
      * notebooks alike: {@code auto} (official weights when cached, else the shipped compact
@@ -110,7 +113,7 @@ public final class TeacherResolver {
      */
     public static Resolved choose(String choice, Path configFile, Path home, Path cache) throws IOException {
         String c = choice == null ? "auto" : choice;
-        if (configFile != null && List.of("auto", "official", "compact").contains(c)) {
+        if (configFile != null && NAMED_CHOICES.contains(c)) {
             throw new UserInputException("--teacher-config " + configFile + " goes with --teacher FILE (a weights file), not --teacher " + c);
         }
         return switch (c) {

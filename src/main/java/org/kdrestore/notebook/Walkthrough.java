@@ -1,7 +1,5 @@
 package org.kdrestore.notebook;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +26,6 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import org.kdrestore.train.TrainConfig;
 import org.kdrestore.train.Trainer;
-import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.DatasetPreparer;
@@ -37,11 +34,6 @@ import org.kdrestore.data.PreparedDataset;
 import org.kdrestore.infer.RestormerInference;
 import org.kdrestore.infer.TeacherCache;
 import org.kdrestore.infer.TeacherResolver;
-import org.kdrestore.model.LayerNormType;
-import org.kdrestore.model.Restormer;
-import org.kdrestore.model.RestormerConfig;
-import org.kdrestore.weights.ParameterNames;
-import org.kdrestore.weights.Weights;
 
 /**
  * Where a notebook runs and the shared, resumable pipeline steps the notebooks call (the same

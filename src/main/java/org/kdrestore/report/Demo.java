@@ -49,6 +49,13 @@ import org.kdrestore.train.Trainer;
 public final class Demo {
     private Demo() {}
 
+    /** The distilled student (ground truth + teacher, the preset's loss). */
+    public static final String KD_STUDENT = "student-kd";
+    /** The same student, config, seed and budget trained on the ground truth alone: what distillation is measured against. */
+    public static final String GT_STUDENT = "student-gt";
+    /** The overrides that turn the preset's loss into a ground-truth-only loss. */
+    public static final List<String> GROUND_TRUTH_ONLY = List.of("loss.teacher_l1=0", "loss.teacher_ssim=0", "loss.teacher_vgg=0");
+
     /**
      * @param home the checkout (for {@code models/restormer-s})
      * @param photos the photos to prepare (default {@code data-sample/})
@@ -61,13 +68,6 @@ public final class Demo {
      * @param teacherLatency time the teacher too; null = only when it is cheap (see {@link Evaluation.Options})
      */
     /** {@code teacher}: auto, official, compact or a weights file ({@link TeacherResolver#choose}); {@code teacherConfig} goes with a file. */
-    /** The distilled student (ground truth + teacher, the preset's loss). */
-    public static final String KD_STUDENT = "student-kd";
-    /** The same student, config, seed and budget trained on the ground truth alone: what distillation is measured against. */
-    public static final String GT_STUDENT = "student-gt";
-    /** The overrides that turn the preset's loss into a ground-truth-only loss. */
-    public static final List<String> GROUND_TRUTH_ONLY = List.of("loss.teacher_l1=0", "loss.teacher_ssim=0", "loss.teacher_vgg=0");
-
     public record Options(Path home, Path photos, Path work, Path reportDir, Path weightsCache, String teacher,
             Path teacherConfig, String preset, List<String> sets, int latencyRuns, Boolean teacherLatency, boolean quiet,
             PrintStream log) {}

@@ -188,7 +188,7 @@ public final class SweepPlan {
         if (usesTeacher && !cacheAsGiven) {
             Path config = spec.teacherConfig() == null ? null : resolvePath(spec.teacherConfig(), dir, where + ": teacher_config");
             String choice = spec.teacher() == null ? "auto" : spec.teacher();
-            if (!List.of("auto", "official", "compact").contains(choice)) {
+            if (!TeacherResolver.NAMED_CHOICES.contains(choice)) {
                 choice = resolvePath(choice, dir, where + ": teacher").toString();
             }
             try {
