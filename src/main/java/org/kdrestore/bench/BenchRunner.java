@@ -88,7 +88,8 @@ public final class BenchRunner {
     /** This machine for the record: CPU model, cores, memory, load average (1/5/15 min) now. */
     public static java.util.Map<String, Object> machine() {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name"));
+        m.put("cpu", org.kdrestore.common.CpuInfo.model());
+        m.put("bf16", org.kdrestore.common.CpuInfo.bf16Flags());
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("memory", firstValue(Path.of("/proc/meminfo"), "MemTotal"));
         m.put("load_average", readOr(Path.of("/proc/loadavg")));

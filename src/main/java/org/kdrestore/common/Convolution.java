@@ -48,6 +48,27 @@ public final class Convolution {
         return plain(x, weight, bias, padH, padW, groups);
     }
 
+    /**
+     * The same convolution with "same" padding (k/2) computed in bfloat16 ({@link Bf16}), float32
+     * out. {@code weight} may be a frozen weight's bfloat16 copy ({@link Bf16#castFrozen}). The
+     * output channels get the same zero filters as in {@link #conv2d} when a gradient is wanted,
+     * since oneDNN's bfloat16 kernels store the same 16-channel blocks.
+     */
+    public static NDArray conv2dBf16(NDArray x, NDArray weight, NDArray bias) {
+        Shape ws = weight.getShape();
+        long cout = ws.get(0);
+        long tail = cout % OUTPUT_CHANNEL_BLOCK;
+        boolean dense = ws.get(1) == x.getShape().get(1);
+        if (dense && tail != 0 && "cpu".equals(x.getDevice().getDeviceType()) && Engines.gradientWanted(x, weight)) {
+            long extra = OUTPUT_CHANNEL_BLOCK - tail;
+            NDManager m = x.getManager();
+            NDArray wide = weight.concat(m.zeros(new Shape(extra, ws.get(1), ws.get(2), ws.get(3)), weight.getDataType()), 0);
+            NDArray wideBias = bias == null ? null : bias.concat(m.zeros(new Shape(extra), bias.getDataType()), 0);
+            return Bf16.conv2d(x, wide, wideBias).get(new NDIndex(":, 0:{}", cout));
+        }
+        return Bf16.conv2d(x, weight, bias);
+    }
+
     private static NDArray plain(NDArray x, NDArray weight, NDArray bias, int padH, int padW, int groups) {
         return Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(padH, padW), new Shape(1, 1), groups)
                 .singletonOrThrow();

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
+import org.kdrestore.common.Bf16;
 
 /**
  * MDTA, multi-Dconv head transposed attention: q, k, v from a 1×1 then a depthwise 3×3 conv;
@@ -59,8 +60,13 @@ public final class Attention extends UnaryBlock {
         NDArray q = l2Normalize(qkvParts.get(0).reshape(b, heads, c / heads, h * w));
         NDArray k = l2Normalize(qkvParts.get(1).reshape(b, heads, c / heads, h * w));
         NDArray v = qkvParts.get(2).reshape(b, heads, c / heads, h * w);
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(temperature.getArray()).softmax(-1);
-        return projectOut.apply(attn.matMul(v).reshape(b, c, h, w));
+        // the products in bfloat16 inside a Bf16 scope (training only), the normalisation and softmax in float32, as autocast does
+        NDArray attn = product(q, k.transpose(0, 1, 3, 2)).mul(temperature.getArray()).softmax(-1);
+        return projectOut.apply(product(attn, v).reshape(b, c, h, w));
+    }
+
+    private static NDArray product(NDArray a, NDArray b) {
+        return Bf16.active() ? Bf16.matMul(a, b) : a.matMul(b);
     }
 
     /**

@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.kdrestore.common.Bf16;
 import org.kdrestore.common.Convolution;
 
 /**
@@ -88,7 +89,40 @@ public final class Conv extends UnaryBlock {
         if (kernel == 1 && groups == 1) {
             return pointwise(x);
         }
+        if (Bf16.active()) {
+            return Convolution.conv2dBf16(x, bf16Weight(), bf16Bias());
+        }
         return Convolution.conv2d(x, weight.getArray(), bias == null ? null : bias.getArray(), padding, padding, groups);
+    }
+
+    /** The bfloat16 copies of a frozen layer's parameters, made once (see {@link #bf16Weight}). */
+    private NDArray frozenWeightSource;
+    private NDArray frozenWeightBf16;
+    private NDArray frozenBiasBf16;
+
+    /**
+     * The weight to hand a bfloat16 product: a trained (float32 master) weight as it is, so the
+     * product casts it each step and its gradient reaches it; a frozen one (VGG's) as a bfloat16
+     * copy made at first use and kept while the parameter holds the same array.
+     */
+    private NDArray bf16Weight() {
+        NDArray w = weight.getArray();
+        if (weight.requiresGradient()) {
+            return w;
+        }
+        if (frozenWeightSource != w) {
+            frozenWeightSource = w;
+            frozenWeightBf16 = Bf16.castFrozen(w);
+            frozenBiasBf16 = bias == null ? null : Bf16.castFrozen(bias.getArray());
+        }
+        return frozenWeightBf16;
+    }
+
+    private NDArray bf16Bias() {
+        if (bias == null) {
+            return null;
+        }
+        return weight.requiresGradient() ? bias.getArray() : frozenBiasBf16;
     }
 
     /**
@@ -100,8 +134,9 @@ public final class Conv extends UnaryBlock {
         Shape s = x.getShape();
         long n = s.get(0);
         long in = s.get(1);
-        NDArray w = weight.getArray();
-        NDArray y = w.reshape(outChannels, in).matMul(x.reshape(n, in, s.get(2) * s.get(3)));
+        NDArray w = weight.getArray().reshape(outChannels, in);
+        NDArray flat = x.reshape(n, in, s.get(2) * s.get(3));
+        NDArray y = Bf16.active() ? Bf16.matMul(w, flat) : w.matMul(flat);
         if (bias != null) {
             y = y.add(bias.getArray().reshape(outChannels, 1));
         }
@@ -123,7 +158,8 @@ public final class Conv extends UnaryBlock {
         long n = s.get(0);
         long in = s.get(1);
         NDArray pixels = x.reshape(n, in, s.get(2) * s.get(3)).transpose(0, 2, 1);
-        NDArray y = pixels.matMul(weight.getArray().reshape(outChannels, in).transpose());
+        NDArray wt = weight.getArray().reshape(outChannels, in).transpose();
+        NDArray y = Bf16.active() ? Bf16.matMul(pixels, wt) : pixels.matMul(wt);
         if (bias != null) {
             y = y.add(bias.getArray());
         }

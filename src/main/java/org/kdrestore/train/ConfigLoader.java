@@ -107,7 +107,17 @@ public final class ConfigLoader {
 
     /** Parses a tree (from run.json) back, with the same strict checks. */
     public static TrainConfig fromTree(JsonNode tree, String source) {
-        return fromTree(tree, source, TrainConfig.class);
+        return fromSaved(defaultsTree(), tree, source, TrainConfig.class);
+    }
+
+    /**
+     * A config saved by an earlier run (run.json, a checkpoint) laid over {@code defaults}: a key
+     * added since then takes its default (so old runs still resume and evaluate), an unknown key
+     * is still an error.
+     */
+    static <T> T fromSaved(ObjectNode defaults, JsonNode saved, String source, Class<T> type) {
+        merge(defaults, saved, "", source);
+        return fromTree(defaults, source, type);
     }
 
     /** {@link #fromTree(JsonNode, String)} for any config record. */

@@ -6,14 +6,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import org.kdrestore.common.Convolution;
+import org.kdrestore.common.CpuInfo;
 import org.kdrestore.common.Engines;
 import org.kdrestore.model.Conv;
 
@@ -51,9 +49,37 @@ public final class ConvGradientCheck {
         }
     }
 
+    /** The bfloat16 path of training ({@code train.precision: bf16}): "same" padding, groups from the shapes. */
+    static final ConvFunction PROJECT_BF16 = (x, w, b, pad, groups) -> Convolution.conv2dBf16(x, w, b);
+
+    /**
+     * bfloat16 keeps 8 significant bits: each operand is rounded by up to 2^-9 of itself, the sums
+     * run in float32, so an element of a gradient may be off by about 2^-8 of the largest one;
+     * a wrong kernel is off by the gradient's own size.
+     */
+    static final double BF16_TOLERANCE = 3e-2;
+
     /** Checks every convolution kind in {@code network}; throws {@link EngineGradientError} on a mismatch. */
     public static void verify(Block network) {
+        verify(network, false);
+    }
+
+    /** {@link #verify(Block)}, and with {@code bf16} the bfloat16 path too, against float64. */
+    public static void verify(Block network, boolean bf16) {
         verify(Conv.signaturesIn(network), PROJECT, true);
+        if (bf16) {
+            for (Conv.Signature s : Conv.signaturesIn(network)) {
+                if (s.kernel() == 1 && s.groups() == 1) {
+                    continue; // a 1x1 convolution is a matrix product (Conv.pointwise), not a convolution kernel
+                }
+                String failure = compare(s, PROJECT_BF16, DataType.FLOAT32, BF16_TOLERANCE);
+                if (failure != null) {
+                    throw new EngineGradientError("the engine's bfloat16 convolution gradient is wrong on this machine: " + s + ": "
+                            + failure + "; CPU " + CpuInfo.model() + ", " + Engines.describe()
+                            + ". Training stopped rather than train on wrong gradients; train.precision: float32 avoids this path.");
+                }
+            }
+        }
     }
 
     static void verify(Collection<Conv.Signature> signatures, ConvFunction conv, boolean remember) {
@@ -61,10 +87,10 @@ public final class ConvGradientCheck {
             if (remember && PASSED.contains(s)) {
                 continue;
             }
-            String failure = compare(s, conv);
+            String failure = compare(s, conv, DataType.FLOAT32, TOLERANCE);
             if (failure != null) {
                 throw new EngineGradientError("the engine's convolution gradient is wrong on this machine: " + s + ": "
-                        + failure + "; CPU " + cpuModel() + ", " + Engines.describe()
+                        + failure + "; CPU " + CpuInfo.model() + ", " + Engines.describe()
                         + ". Training stopped rather than train on wrong gradients (see docs/correctness.md).");
             }
             if (remember) {
@@ -75,6 +101,14 @@ public final class ConvGradientCheck {
 
     /** Null when float32 and float64 agree for {@code s}; else what differed. */
     static String compare(Conv.Signature s, ConvFunction conv) {
+        return compare(s, conv, DataType.FLOAT32, TOLERANCE);
+    }
+
+    /**
+     * Null when {@code conv} on {@code type} operands and {@link #PROJECT} in float64 agree for
+     * {@code s} within {@code tolerance} of the largest gradient; else what differed.
+     */
+    static String compare(Conv.Signature s, ConvFunction conv, DataType type, double tolerance) {
         int k = s.kernel();
         int n = 2; // a batch above 1 takes libtorch's oneDNN path, as training does
         int side = 6 + k;
@@ -84,8 +118,8 @@ public final class ConvGradientCheck {
             NDArray w = random(m, rng, new Shape(s.outChannels(), s.inChannels() / s.groups(), k, k), 0.5);
             NDArray b = random(m, rng, new Shape(s.outChannels()), 0.5);
             NDArray r = random(m, rng, new Shape(n, s.outChannels(), side, side), 1.0);
-            double[][] single = gradients(conv, x, w, b, r, k / 2, s.groups(), DataType.FLOAT32);
-            double[][] reference = gradients(conv, x, w, b, r, k / 2, s.groups(), DataType.FLOAT64);
+            double[][] single = gradients(conv, x, w, b, r, k / 2, s.groups(), type);
+            double[][] reference = gradients(PROJECT, x, w, b, r, k / 2, s.groups(), DataType.FLOAT64);
             String[] names = {"input", "weight", "bias"};
             for (int i = 0; i < names.length; i++) {
                 double scale = 0;
@@ -98,7 +132,7 @@ public final class ConvGradientCheck {
                     }
                     worst = Math.max(worst, d);
                 }
-                if (worst > TOLERANCE * Math.max(scale, 1e-30)) {
+                if (worst > tolerance * Math.max(scale, 1e-30)) {
                     return String.format("%s gradient differs from float64 by up to %.3g (largest gradient %.3g)", names[i], worst, scale);
                 }
             }
@@ -132,18 +166,5 @@ public final class ConvGradientCheck {
 
     private static double[] doubles(NDArray a) {
         return a.toType(DataType.FLOAT64, false).toDoubleArray();
-    }
-
-    static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim() + " (" + System.getProperty("os.arch") + ")";
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall through
-        }
-        return System.getProperty("os.arch");
     }
 }

@@ -34,7 +34,7 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
      */
     public static TeacherTrainConfig restormerS() {
         return new TeacherTrainConfig(Model.RESTORMER_S,
-                new TrainConfig.Train(200, 8, 3e-4, 128, 4, true, 0, 2400, 200, 2, 2, null, 0, 8),
+                new TrainConfig.Train(200, 8, 3e-4, 128, 4, true, 0, 2400, 200, 2, 2, null, 0, 8, TrainConfig.Train.FLOAT32),
                 new TrainConfig.Data(0.2, 256, 0), Schedule.DEFAULT, Loss.DEFAULT);
     }
 
@@ -149,6 +149,6 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
     }
 
     static TeacherTrainConfig fromTree(com.fasterxml.jackson.databind.JsonNode tree, String source) {
-        return ConfigLoader.fromTree(tree, source, TeacherTrainConfig.class);
+        return ConfigLoader.fromSaved((ObjectNode) ConfigLoader.MAPPER.valueToTree(restormerS()), tree, source, TeacherTrainConfig.class);
     }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.kdrestore.common.Bf16;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
@@ -137,8 +138,9 @@ public final class TeacherTrainer {
         JsonNode cfgTree = ConfigLoader.MAPPER.valueToTree(cfg);
         try (ProcessLock lock = RunFolder.lock(runDir, opt.resume(), last, runJson); NDManager manager = Engines.newManager()) {
             log("device: " + Engines.describe());
+            log("precision: " + Precision.check(t));
             Restormer net = create(arch, manager, t.seed());
-            ConvGradientCheck.verify(net);
+            ConvGradientCheck.verify(net, t.bf16());
             Map<String, Parameter> params = ParameterNames.of(net);
             try (Adam adam = new Adam(params, Adam.Settings.of(t.lr()))) {
                 int epoch = 0;
@@ -186,7 +188,7 @@ public final class TeacherTrainer {
             public EpochLoop.Step step(NDArray x, NDArray gt, NDArray unused) {
                 NDArray y;
                 double loss;
-                try (GradientCollector gc = engine.newGradientCollector()) {
+                try (GradientCollector gc = engine.newGradientCollector(); Bf16.Scope precision = Bf16.scope(t.bf16())) {
                     y = net.apply(x);
                     NDArray l = cfg.loss().of(y, gt);
                     gc.backward(l);
@@ -362,6 +364,7 @@ public final class TeacherTrainer {
         libs.put("engine", Engines.engine().getEngineName() + " " + Engines.engine().getVersion());
         info.put("libraries", libs);
         info.put("device", Engines.describe());
+        info.put("precision", Precision.check(cfg.train()));
         info.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());
         return info;
     }

@@ -61,13 +61,22 @@ public record TrainConfig(Student student, Train train, Data data, DistillationL
      * @param cropTries candidate positions per crop when {@code cropMinError} is set: the planned
      *     one first, then positions drawn from it deterministically; the first that reaches the
      *     threshold is taken, else the one with the largest error
+     * @param precision {@code float32} (the exact path) or {@code bf16}: the trained network's and
+     *     the frozen VGG's convolutions and matrix products in bfloat16 ({@code common.Bf16}), with
+     *     float32 master weights, optimizer state, losses and SSIM; validation, evaluation and
+     *     reports always run float32. Refused where the engine has no fast bfloat16 kernels.
      */
     public record Train(int epochs, int batchSize, double lr, int crop, int cropsPerImage, boolean flips, long seed,
             int maxSteps, int checkpointEvery, int prefetch, int loaderThreads, String vggWeights, double cropMinError,
-            int cropTries) {
-        public static final Train DEFAULT = new Train(10, 32, 1e-4, 0, 1, false, 0, 0, 0, 2, 2, null, 0, 8);
+            int cropTries, String precision) {
+        public static final String FLOAT32 = "float32";
+        public static final String BF16 = "bf16";
+        public static final Train DEFAULT = new Train(10, 32, 1e-4, 0, 1, false, 0, 0, 0, 2, 2, null, 0, 8, FLOAT32);
 
         public Train {
+            if (!FLOAT32.equals(precision) && !BF16.equals(precision)) {
+                throw new UserInputException("train.precision must be float32 or bf16, got " + precision);
+            }
             positive("train.epochs", epochs);
             positive("train.batch_size", batchSize);
             positive("train.crops_per_image", cropsPerImage);
@@ -89,6 +98,11 @@ public record TrainConfig(Student student, Train train, Data data, DistillationL
             if (crop == 0 && cropsPerImage != 1) {
                 throw new UserInputException("train.crops_per_image=" + cropsPerImage + " needs train.crop > 0");
             }
+        }
+
+        /** Whether the products run in bfloat16 ({@code train.precision: bf16}). */
+        public boolean bf16() {
+            return BF16.equals(precision);
         }
     }
 

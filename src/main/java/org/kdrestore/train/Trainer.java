@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.kdrestore.common.AtomicFiles;
+import org.kdrestore.common.Bf16;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
@@ -99,8 +100,9 @@ public final class Trainer {
 
         try (ProcessLock lock = RunFolder.lock(runDir, opt.resume(), last, runJson); NDManager manager = Engines.newManager()) {
             log("device: " + Engines.describe());
+            log("precision: " + Precision.check(t));
             StudentCnn net = StudentCnn.create(studentCfg, manager, t.seed());
-            ConvGradientCheck.verify(net);
+            ConvGradientCheck.verify(net, t.bf16());
             DistillationLoss loss = new DistillationLoss(cfg.loss(), loadVgg(manager));
             for (String n : loss.notes()) {
                 log("note: " + n);
@@ -156,7 +158,7 @@ public final class Trainer {
             @Override
             public EpochLoop.Step step(NDArray x, NDArray gt, NDArray te) {
                 LossComponents lc;
-                try (GradientCollector gc = engine.newGradientCollector()) {
+                try (GradientCollector gc = engine.newGradientCollector(); Bf16.Scope precision = Bf16.scope(t.bf16())) {
                     NDArray y = net.forward(ps, new NDList(x), true).singletonOrThrow();
                     lc = loss.forward(y, gt, te);
                     gc.backward(lc.total());
@@ -309,6 +311,7 @@ public final class Trainer {
         libs.put("engine", Engines.engine().getEngineName() + " " + Engines.engine().getVersion());
         info.put("libraries", libs);
         info.put("device", Engines.describe());
+        info.put("precision", Precision.check(cfg.train()));
         return info;
     }
 

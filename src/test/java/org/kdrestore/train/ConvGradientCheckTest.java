@@ -55,8 +55,35 @@ class ConvGradientCheckTest {
                 () -> ConvGradientCheck.verify(List.of(new Conv.Signature(16, 3, 3, 1)), broken, false));
         assertTrue(e.getMessage().contains("3x3 conv 16->3"), e.getMessage());
         assertTrue(e.getMessage().contains("input gradient"), e.getMessage());
-        assertTrue(e.getMessage().contains(ConvGradientCheck.cpuModel()), e.getMessage());
+        assertTrue(e.getMessage().contains(org.kdrestore.common.CpuInfo.model()), e.getMessage());
         assertTrue(e.getMessage().contains("PyTorch"), e.getMessage());
+    }
+
+    /** The bfloat16 path (train.precision bf16) against float64, at bfloat16's tolerance, tail shapes included. */
+    @Test
+    void theBf16PathsGradientsAgreeWithFloat64() {
+        int[][] shapes = {{3, 64, 1}, {64, 64, 1}, {64, 3, 1}, {16, 8, 1}, {24, 24, 24}};
+        for (int[] s : shapes) {
+            Conv.Signature sig = new Conv.Signature(s[0], s[1], 3, s[2]);
+            String failure = ConvGradientCheck.compare(sig, ConvGradientCheck.PROJECT_BF16, DataType.FLOAT32,
+                    ConvGradientCheck.BF16_TOLERANCE);
+            if (failure != null && org.kdrestore.common.Bf16.unsupportedReason().isEmpty()) {
+                // oneDNN's own bfloat16 kernels (not verified on such a CPU when this was written): training refuses
+                // bf16 here with this message, which is what a user sees; the test cannot check more
+                org.junit.jupiter.api.Assumptions.abort("this CPU's bfloat16 kernels give wrong gradients for " + sig + ": " + failure);
+            }
+            assertNull(failure, sig.toString());
+        }
+    }
+
+    /** A bfloat16 input gradient off by 10% (well above bfloat16's rounding) is caught at its tolerance. */
+    @Test
+    void aWrongBf16InputGradientIsCaught() {
+        ConvGradientCheck.ConvFunction broken = (x, w, b, pad, groups) ->
+                Convolution.conv2dBf16(x.mul(1.1f).sub(x.stopGradient().mul(0.1f)), w, b);
+        String failure = ConvGradientCheck.compare(new Conv.Signature(8, 16, 3, 1), broken, DataType.FLOAT32,
+                ConvGradientCheck.BF16_TOLERANCE);
+        assertTrue(failure != null && failure.contains("input gradient"), String.valueOf(failure));
     }
 
     @Test

@@ -154,4 +154,47 @@ class TrainerTest {
         assertArrayEquals(new float[] {6 + 3 * 2 + 0}, java.util.Arrays.copyOf(p.crop(1, 0, 1, 1, false, false).chw()
                 , 1), 9); // sanity on channel offset: 2nd channel starts at 6
     }
+
+    /**
+     * train.precision=bf16: refused with the key named where the engine has no fast bfloat16
+     * kernels; run (in reference loops, on this tiny set) when the test hook allows it, with
+     * run.json saying so, float32 validation, and a result close to float32's but not equal.
+     */
+    @Test
+    void bf16TrainingIsRefusedWhereItWouldCrawlAndOtherwiseTracksFloat32() throws Exception {
+        SyntheticSet data = new SyntheticSet(8, 2, 24, 28);
+        TrainConfig bf16 = SyntheticSet.tinyConfig("train.precision=bf16");
+        if (org.kdrestore.common.Bf16.unsupportedReason().isPresent()) {
+            UserInputException e = assertThrows(UserInputException.class,
+                    () -> Trainer.run(bf16, data, new Trainer.Options(tmp.resolve("refused"), false, true, "test")));
+            assertTrue(e.getMessage().contains("train.precision=bf16") && e.getMessage().contains("float32"), e.getMessage());
+            assertTrue(!Files.exists(tmp.resolve("refused").resolve("run.json")), "nothing written before the refusal");
+        }
+        Trainer.Result f32 = train(tmp.resolve("f32"), false);
+        String before = System.getProperty(org.kdrestore.common.Bf16.ALLOW_SLOW);
+        System.setProperty(org.kdrestore.common.Bf16.ALLOW_SLOW, "true");
+        Trainer.Result b;
+        try {
+            b = Trainer.run(bf16, data, new Trainer.Options(tmp.resolve("bf16"), false, true, "test"));
+        } catch (ConvGradientCheck.EngineGradientError e) {
+            // only where oneDNN's own bfloat16 kernels run (see ConvGradientCheckTest.theBf16PathsGradientsAgreeWithFloat64)
+            org.junit.jupiter.api.Assumptions.abort("bf16 refused by the gradient self-check on this CPU: " + e.getMessage());
+            return;
+        } finally {
+            if (before == null) {
+                System.clearProperty(org.kdrestore.common.Bf16.ALLOW_SLOW);
+            } else {
+                System.setProperty(org.kdrestore.common.Bf16.ALLOW_SLOW, before);
+            }
+        }
+        JsonNode run = Json.MAPPER.readTree(tmp.resolve("bf16").resolve("run.json").toFile());
+        assertTrue(run.get("precision").asText().startsWith("bf16"), run.get("precision").asText());
+        assertEquals("bf16", run.get("config").get("train").get("precision").asText());
+        assertTrue(Files.readString(tmp.resolve("bf16").resolve("train.log")).contains("precision: bf16"));
+        assertEquals(f32.steps(), b.steps());
+        assertNotEquals(f32.lastLoss(), b.lastLoss(), "bf16 rounding changes the trajectory");
+        assertEquals(f32.valSsim(), b.valSsim(), 0.02, "validation SSIM after 12 steps, float32 vs bf16");
+        assertTrue(b.lastLoss() < f32.lastLoss() * 1.2 && b.lastLoss() > f32.lastLoss() * 0.8,
+                "last loss float32 " + f32.lastLoss() + " vs bf16 " + b.lastLoss());
+    }
 }
