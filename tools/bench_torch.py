@@ -38,11 +38,12 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import einops_shim  # noqa: E402  (tools/einops_shim.py)
 
-CASES = ["matmul-4096", "train-step", "student-1080p", "teacher-tiny-256", "teacher-compact-540x960", "teacher-full-540x960",
+CASES = ["matmul-4096", "train-step", "teacher-train-step", "student-1080p", "teacher-tiny-256", "teacher-compact-540x960", "teacher-full-540x960",
          "teacher-full-540x960-tiled", "ssim-1080p"]
-RESTORMER_CASES = {"teacher-tiny-256", "teacher-compact-540x960", "teacher-full-540x960", "teacher-full-540x960-tiled"}
+RESTORMER_CASES = {"teacher-train-step", "teacher-tiny-256", "teacher-compact-540x960", "teacher-full-540x960", "teacher-full-540x960-tiled"}
 SCRATCH = os.environ.get("SCRATCH", "/tmp/scratch/bench_torch")
 TILE, OVERLAP = 256, 32
+TRAINING_CASES = {"train-step", "teacher-train-step"}  # --precision bf16 runs these under torch.autocast
 
 
 
@@ -153,7 +154,31 @@ def case_matmul():
     return (lambda: a @ b), 2.0 * 4096 ** 3, "float32 matmul 4096x4096 @ 4096x4096 (torch)"
 
 
-def case_train_step():
+def autocast(bf16):
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
+
+
+def case_teacher_train_step(arch, bf16):
+    """teacher train's default recipe (TeacherTrainConfig.restormerS): batch 8 of 128x128 crops, L1, Adam 3e-4."""
+    net = restormer(arch, "compact").train()
+    opt = torch.optim.Adam(net.parameters(), lr=3e-4)
+    gt = torch.rand(8, 3, 128, 128)
+    x = (gt + 0.05 * torch.randn_like(gt)).clamp(0, 1)
+
+    def run():
+        opt.zero_grad()
+        with autocast(bf16):
+            loss = F.l1_loss(net(x), gt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    f = 3 * count_flops(restormer(arch, "compact"), (8, 3, 128, 128))
+    dim = net.patch_embed.proj.out_channels
+    return run, f, f"compact teacher (models/restormer-s, dim {dim}) train step, 8x3x128x128, l1, Adam" + \
+        (", autocast bf16" if bf16 else "") + " (torch)"
+
+
+def case_train_step(bf16=False):
     import torchvision
     net = student()
     vgg = torchvision.models.vgg16().features[:9].eval()  # to relu2_2, random weights (timing only)
@@ -169,10 +194,14 @@ def case_train_step():
 
     def run():
         opt.zero_grad()
-        y = net(x)
-        fy = feats(y)
-        with torch.no_grad():
-            fg, ft = feats(gt), feats(teacher)
+        with autocast(bf16):
+            y = net(x)
+            fy = feats(y)
+            with torch.no_grad():
+                fg, ft = feats(gt), feats(teacher)
+        # the losses in float32 (autocast would run l1/mse in float32 anyway; SSIM's conv is not autocast here,
+        # as in kd-restore, where only the networks' products run in bf16)
+        y, fy, fg, ft = y.float(), fy.float(), fg.float(), ft.float()
         # DistillationLossConfig.defaults(): gt 1 / 1 / 0.1, teacher 0.5 / 0.5 / 0.05 (L1 / 1-SSIM / VGG mse)
         loss = (F.l1_loss(y, gt) + (1 - ssim(y, gt)) + 0.1 * F.mse_loss(fy, fg)
                 + 0.5 * F.l1_loss(y, teacher) + 0.5 * (1 - ssim(y, teacher)) + 0.05 * F.mse_loss(fy, ft))
@@ -181,7 +210,8 @@ def case_train_step():
         return loss.item()
     # same convention as TrainStepCase.flops(): 3x student forward + 4x VGG-to-relu2_2 forward
     f = 3 * count_flops(student(), (8, 3, 256, 256)) + 4 * count_flops(vgg, (8, 3, 256, 256))
-    return run, f, "student train step, 8x3x256x256, Adam, L1+SSIM+VGG relu2_2 on GT and teacher (torch)"
+    return run, f, "student train step, 8x3x256x256, Adam, L1+SSIM+VGG relu2_2 on GT and teacher" + \
+        (", autocast bf16" if bf16 else "") + " (torch)"
 
 
 def case_student():
@@ -256,13 +286,16 @@ def count_flops(model, shape):
 def make(name, args):
     if name == "matmul-4096":
         return case_matmul()
+    bf16 = args.precision == "bf16"
     if name == "train-step":
-        return case_train_step()
+        return case_train_step(bf16)
     if name == "student-1080p":
         return case_student()
     if name == "ssim-1080p":
         return case_ssim()
     arch = restormer_module(args.restormer_src)
+    if name == "teacher-train-step":
+        return case_teacher_train_step(arch, bf16)
     if name == "teacher-tiny-256":
         return case_teacher(arch, "tiny", 256, 256, False)
     if name == "teacher-compact-540x960":
@@ -293,7 +326,8 @@ def child(args):
         times.append(time.perf_counter() - t0)
     cpu = (cpu_seconds() - c0) / args.repeats
     med = statistics.median(times)
-    r = {"name": args.case[0], "description": what, "repeats": args.repeats, "minS": min(times), "medianS": med,
+    bf16 = args.precision == "bf16" and args.case[0] in TRAINING_CASES
+    r = {"name": args.case[0] + (" bf16" if bf16 else ""), "description": what, "repeats": args.repeats, "minS": min(times), "medianS": med,
          "maxS": max(times), "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
          "flops": flops, "gflopsAtMedian": flops / med / 1e9 if flops else 0.0, "device": "cpu",
          "threads": torch.get_num_threads(), "impl": "torch", "cpuPerRunS": cpu}
@@ -306,6 +340,8 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    p.add_argument("--precision", choices=["float32", "bf16"], default="float32",
+                   help="bf16: the training cases' forward and loss under torch.autocast('cpu', dtype=torch.bfloat16)")
     p.add_argument("--restormer-src", help="a checkout of swz30/Restormer (for the teacher cases)")
     p.add_argument("--timeout", type=float, default=600, help="seconds per case before it is stopped (default 600)")
     p.add_argument("--count-flops", nargs=3, metavar=("MODEL", "H", "W"),
@@ -334,7 +370,7 @@ def main():
             print(f"skipped {name}: needs --restormer-src DIR (a checkout of swz30/Restormer)", file=sys.stderr, flush=True)
             continue
         cmd = [sys.executable, os.path.abspath(__file__), "--child", "--case", name, "--repeats", str(args.repeats),
-               "--warmup", str(args.warmup), "--threads", str(args.threads)]
+               "--warmup", str(args.warmup), "--threads", str(args.threads), "--precision", args.precision]
         if args.restormer_src:
             cmd += ["--restormer-src", args.restormer_src]
         try:

@@ -17,6 +17,14 @@ public interface BenchCase {
         return 0;
     }
 
+    /**
+     * Whether this case trains a network, so that {@code bench --precision bf16} runs it with
+     * bfloat16 products ({@code common.Bf16}), as {@code train.precision: bf16} would.
+     */
+    default boolean trains() {
+        return false;
+    }
+
     void setUp(NDManager manager) throws Exception;
 
     void run(NDManager manager) throws Exception;

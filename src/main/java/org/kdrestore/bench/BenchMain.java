@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.kdrestore.common.Bf16;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 
@@ -25,6 +26,7 @@ public final class BenchMain {
         Map<String, Supplier<BenchCase>> m = new LinkedHashMap<>();
         m.put("matmul-4096", MatmulPeak::new);
         m.put("train-step", TrainStepCase::new);
+        m.put("teacher-train-step", TeacherTrainStepCase::new);
         m.put("student-1080p", StudentInferenceCase::new);
         m.put("teacher-tiny-256", TeacherCase::tiny256);
         m.put("teacher-compact-540x960", TeacherCase::compact540x960);
@@ -35,7 +37,16 @@ public final class BenchMain {
     }
 
     public static BenchResult measure(BenchCase c, int warmup, int repeats) throws Exception {
-        try (NDManager manager = Engines.newManager()) {
+        return measure(c, warmup, repeats, false);
+    }
+
+    /**
+     * With {@code bf16}, a case that {@link BenchCase#trains() trains} runs inside a
+     * {@link Bf16#scope()} (its products in bfloat16) and its result is named {@code NAME bf16}.
+     */
+    public static BenchResult measure(BenchCase c, int warmup, int repeats, boolean bf16) throws Exception {
+        boolean inBf16 = bf16 && c.trains();
+        try (NDManager manager = Engines.newManager(); Bf16.Scope precision = Bf16.scope(inBf16)) {
             c.setUp(manager);
             for (int i = 0; i < warmup; i++) {
                 try (NDManager sub = manager.newSubManager()) {
@@ -55,10 +66,13 @@ public final class BenchMain {
             Arrays.sort(t);
             double median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
             double gflops = c.flops() > 0 ? c.flops() / median / 1e9 : 0;
-            return new BenchResult(c.name(), c.description(), repeats, t[0], median, t[repeats - 1], peakRssBytes(),
+            return new BenchResult(c.name() + (inBf16 ? BF16_SUFFIX : ""), c.description() + (inBf16 ? ", bf16 products" : ""), repeats, t[0], median, t[repeats - 1], peakRssBytes(),
                     c.flops(), gflops, Engines.device().toString(), JniUtils.getNumThreads(), "djl", cpuPerRun);
         }
     }
+
+    /** What a bfloat16 run's result name ends with. */
+    public static final String BF16_SUFFIX = " bf16";
 
     /** VmHWM from /proc/self/status: the most resident memory this process has had; -1 if unknown. */
     public static long peakRssBytes() {
@@ -95,7 +109,8 @@ public final class BenchMain {
             System.err.println("unknown bench case: " + name + " (known: " + String.join(", ", cases().keySet()) + ")");
             System.exit(2);
         }
-        BenchResult r = measure(s.get(), warmup, repeats);
+        boolean bf16 = args.length > 3 && "bf16".equals(args[3]);
+        BenchResult r = measure(s.get(), warmup, repeats, bf16);
         System.out.println("BENCH_RESULT " + Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
     }
 }

@@ -16,13 +16,18 @@ public final class BenchRunner {
     private BenchRunner() {}
 
     public static BenchResult runInChildJvm(String caseName, int warmup, int repeats) throws IOException, InterruptedException {
+        return runInChildJvm(caseName, warmup, repeats, false);
+    }
+
+    /** {@link #runInChildJvm(String, int, int)}, a training case in bfloat16 when {@code bf16}. */
+    public static BenchResult runInChildJvm(String caseName, int warmup, int repeats, boolean bf16) throws IOException, InterruptedException {
         if (!BenchMain.cases().containsKey(caseName)) {
             throw new UserInputException("unknown bench case '" + caseName + "'; known: " + String.join(", ", BenchMain.cases().keySet()));
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx16g", "-Dai.djl.offline=true",
                 "-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), caseName,
-                String.valueOf(warmup), String.valueOf(repeats)));
+                String.valueOf(warmup), String.valueOf(repeats), bf16 ? "bf16" : "float32"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BenchResult result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

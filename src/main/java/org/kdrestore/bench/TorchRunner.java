@@ -46,11 +46,20 @@ public final class TorchRunner {
     }
 
     public Outcome run(String caseName, int warmup, int repeats) throws IOException, InterruptedException {
+        return run(caseName, warmup, repeats, false);
+    }
+
+    /** With {@code autocast}, the PyTorch script runs a training case under {@code torch.autocast("cpu", dtype=torch.bfloat16)}. */
+    public Outcome run(String caseName, int warmup, int repeats, boolean autocast) throws IOException, InterruptedException {
         if (caseName.startsWith("teacher-") && restormerSrc == null) {
             return new Outcome(null, "skipped: needs --restormer-src DIR");
         }
         List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--child", "--case", caseName,
                 "--repeats", String.valueOf(repeats), "--warmup", String.valueOf(warmup), "--threads", String.valueOf(threads)));
+        if (autocast) {
+            cmd.add("--precision");
+            cmd.add("bf16");
+        }
         if (restormerSrc != null) {
             cmd.add("--restormer-src");
             cmd.add(restormerSrc.toString());

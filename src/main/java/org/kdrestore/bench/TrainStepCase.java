@@ -42,6 +42,11 @@ public final class TrainStepCase implements BenchCase {
     }
 
     @Override
+    public boolean trains() {
+        return true;
+    }
+
+    @Override
     public String description() {
         return "student train step, 8x3x256x256, Adam, L1+SSIM+VGG relu2_2 on GT and teacher";
     }

@@ -28,6 +28,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured runs first (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--precision", defaultValue = "float32", paramLabel = "float32|bf16",
+            description = {"Products of the training cases (train-step, teacher-train-step) in float32 (default) or bf16, as train.precision.",
+                "With --compare-torch and bf16, PyTorch runs each such case twice: under torch.autocast(bf16) and in float32."})
+    String precision;
+
     @Option(names = "--compare-torch", description = "Run the same cases in PyTorch (tools/bench_torch.py) and print both with ratios.")
     boolean compareTorch;
 
@@ -64,6 +69,15 @@ public final class BenchCommand implements Callable<Integer> {
                         + String.join(", ", BenchMain.cases().keySet()));
             }
         }
+        if (!"float32".equals(precision) && !"bf16".equals(precision)) {
+            throw new org.kdrestore.common.UserInputException("--precision must be float32 or bf16, got " + precision);
+        }
+        boolean bf16 = "bf16".equals(precision);
+        if (bf16) {
+            org.kdrestore.common.Bf16.unsupportedReason().ifPresent(reason -> {
+                throw new org.kdrestore.common.UserInputException("--precision bf16 is not available here: " + reason);
+            });
+        }
         // The matmul peak is measured in every run so the other figures read as a fraction of it.
         if (!names.contains("matmul-4096")) {
             names.add(0, "matmul-4096");
@@ -74,12 +88,18 @@ public final class BenchCommand implements Callable<Integer> {
         List<BenchRunner.Comparison> rows = new ArrayList<>();
         for (String n : names) {
             System.err.println("bench: " + n + " ...");
-            BenchResult ours = BenchRunner.runInChildJvm(n, warmup, repeats);
+            boolean caseInBf16 = bf16 && BenchMain.cases().get(n).get().trains();
+            BenchResult ours = BenchRunner.runInChildJvm(n, warmup, repeats, caseInBf16);
             results.add(ours);
             if (torch != null) {
-                System.err.println("bench: " + n + " (PyTorch) ...");
-                TorchRunner.Outcome o = torch.run(n, warmup, repeats);
-                rows.add(new BenchRunner.Comparison(n, ours, o.result(), o.note()));
+                System.err.println("bench: " + n + " (PyTorch" + (caseInBf16 ? ", autocast bf16" : "") + ") ...");
+                TorchRunner.Outcome o = torch.run(n, warmup, repeats, caseInBf16);
+                rows.add(new BenchRunner.Comparison(ours.name() + (caseInBf16 ? " vs autocast" : ""), ours, o.result(), o.note()));
+                if (caseInBf16) {
+                    System.err.println("bench: " + n + " (PyTorch, float32) ...");
+                    TorchRunner.Outcome f = torch.run(n, warmup, repeats, false);
+                    rows.add(new BenchRunner.Comparison(ours.name() + " vs torch float32", ours, f.result(), f.note()));
+                }
             }
         }
         if (torch == null) {

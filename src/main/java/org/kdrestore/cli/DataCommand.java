@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kdrestore.common.UserInputException;
-import org.kdrestore.data.LomiriWallpapers;
 import org.kdrestore.data.Wallpapers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,11 +100,7 @@ public final class DataCommand implements Runnable {
 
         @Override
         List<Wallpapers.Wallpaper> photos() throws Exception {
-            List<Wallpapers.Wallpaper> all = new ArrayList<>();
-            for (Wallpapers.Source s : Wallpapers.Source.parse(source)) {
-                all.addAll(s == Wallpapers.Source.PLASMA ? plasma() : LomiriWallpapers.photos(backgrounds, docs));
-            }
-            return all;
+            return Wallpapers.collect(Wallpapers.Source.parse(source), wallpapers, backgrounds, docs, photosOnly);
         }
 
         @Override

@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             ReportCommand.class,
             DemoCommand.class,
+            ReproduceCommand.class,
         })
 public final class KdRestore implements Runnable {
     @CommandLine.Spec

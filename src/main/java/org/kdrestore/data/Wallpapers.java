@@ -243,6 +243,29 @@ public final class Wallpapers {
         }
     }
 
+    /**
+     * The photos of {@code sources}, in that order (what {@code data photos --source} exports):
+     * plasma's wallpapers under {@code wallpapers} (installed first when missing; only
+     * {@link #PHOTOGRAPHS} with {@code photosOnly}), then the Lomiri photographs.
+     */
+    public static List<Wallpaper> collect(List<Source> sources, Path wallpapers, Path backgrounds, Path docs, boolean photosOnly)
+            throws IOException, InterruptedException {
+        List<Wallpaper> all = new ArrayList<>();
+        for (Source s : sources) {
+            if (s == Source.PLASMA) {
+                ensureInstalled(wallpapers);
+                List<Wallpaper> plasma = scan(wallpapers).stream().filter(w -> !photosOnly || PHOTOGRAPHS.contains(w.stem())).toList();
+                if (plasma.isEmpty()) {
+                    throw new UserInputException("no landscape wallpapers found under " + wallpapers);
+                }
+                all.addAll(plasma);
+            } else {
+                all.addAll(LomiriWallpapers.photos(backgrounds, docs));
+            }
+        }
+        return all;
+    }
+
     /** Frames each photo to 1920x1080, writes {@code <stem>.jpg} and {@code LICENSES.md} into {@code out}. */
     public static List<Exported> export(List<Wallpaper> wallpapers, Path out, boolean quiet) throws IOException {
         Map<String, Wallpaper> byFile = new HashMap<>();

@@ -264,6 +264,21 @@ public final class Evaluation {
         return evaluate(ds, ds.samples(), null, null, teacherCache, Map.of(), outDir, opt);
     }
 
+    /**
+     * Evaluates students trained elsewhere on every quadrant of a test set none of them saw (nor
+     * the teacher): the degraded input, the teacher's cached outputs and each checkpoint, with the
+     * paired differences of {@code opt.comparisons()}. ({@code kd-restore reproduce}.)
+     */
+    public static Result runTestSet(PreparedDataset test, Path teacherCache, Map<String, Path> checkpoints, Path outDir, Options opt)
+            throws IOException {
+        for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
+            if (!Files.isRegularFile(e.getValue())) {
+                throw new UserInputException("student checkpoint '" + e.getKey() + "' " + e.getValue() + " does not exist");
+            }
+        }
+        return evaluate(test, test.samples(), null, null, teacherCache, checkpoints, outDir, opt);
+    }
+
     private static Result evaluate(PreparedDataset ds, List<Sample> heldOut, Path runDir, String runTeacherSha, Path teacherCache,
             Map<String, Path> checkpoints, Path outDir, Options opt) throws IOException {
         TeacherCache cache = teacherCache == null ? null : openTeacherCache(teacherCache, runTeacherSha);

@@ -269,11 +269,6 @@ public final class RunReport {
 
     /** degraded | teacher | student | ground truth for up to {@link #MAX_GRIDS} held-out images. */
     static List<BufferedImage> grids(Evaluation.Result ev, Path evalDir) throws IOException {
-        PreparedDataset ds = PreparedDataset.open(Path.of(ev.dataset()), false);
-        Map<String, Sample> byId = new LinkedHashMap<>();
-        ds.samples().forEach(s -> byId.put(s.id(), s));
-        TeacherCache cache = ev.teacher() != null && ev.teacher().get("cache") != null
-                ? TeacherCache.open(Path.of((String) ev.teacher().get("cache"))) : null;
         // The final students (not the per-epoch checkpoints; the last one listed when there are only those).
         List<String> students = ev.checkpoints().keySet().stream().filter(n -> !n.startsWith("epoch ")).limit(MAX_STUDENT_PANELS)
                 .toList();
@@ -282,6 +277,16 @@ public final class RunReport {
             students = List.of(all.get(all.size() - 1));
         }
         List<String> ids = ev.rows().stream().map(Evaluation.Row::image).distinct().limit(MAX_GRIDS).toList();
+        return grids(ev, evalDir, students, ids);
+    }
+
+    /** One grid per image of {@code ids}: degraded input, teacher, each of {@code students}, ground truth. */
+    static List<BufferedImage> grids(Evaluation.Result ev, Path evalDir, List<String> students, List<String> ids) throws IOException {
+        PreparedDataset ds = PreparedDataset.open(Path.of(ev.dataset()), false);
+        Map<String, Sample> byId = new LinkedHashMap<>();
+        ds.samples().forEach(s -> byId.put(s.id(), s));
+        TeacherCache cache = ev.teacher() != null && ev.teacher().get("cache") != null
+                ? TeacherCache.open(Path.of((String) ev.teacher().get("cache"))) : null;
         List<BufferedImage> out = new ArrayList<>();
         try (NDManager m = Engines.newManager()) {
             for (String id : ids) {

@@ -35,7 +35,7 @@ import org.kdrestore.common.UserInputException;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    public static final List<String> PRESETS = List.of("seed", "quick");
+    public static final List<String> PRESETS = List.of("seed", "quick", "reproduce-cpu");
 
     /** snake_case keys, strict types: no float→int truncation, no unknown or missing fields. */
     static final ObjectMapper MAPPER = YAMLMapper.builder()
