@@ -252,7 +252,7 @@ public final class ReproductionReport {
                 + firstRun.path("git_commit").asText("unknown") + " (each student's run.json, under runs/, names its own). "
                 + "Five students, each trained with " + o.seeds() + " seed(s) on the same budget, evaluated on " + ev.rows().stream()
                 .map(Evaluation.Row::image).distinct().count() + " test quadrants of " + ev.heldOutPhotos().size()
-                + " photos that neither the students nor the teacher ever saw (split.json).");
+                + " photo(s) that neither the students nor the teacher ever saw (split.json).");
         doc.heading(1, "Conclusion");
         for (String p : conclusion(models, diffs, teacher)) {
             doc.paragraph(p);
