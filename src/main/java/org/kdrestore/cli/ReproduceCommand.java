@@ -56,6 +56,10 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a training config key for every student (repeatable).")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--evaluate-only", description = "Only evaluate the students kept in the report (REPORT/runs/*/seed-*/student.safetensors) "
+            + "on the test set prepared afresh, and write the report again: checks a committed report.")
+    boolean evaluateOnly;
+
     @Option(names = "--latency-runs", description = "Timed 1080p forward passes per student after a warm-up (default ${DEFAULT-VALUE}; 0 = skip).")
     int latencyRuns = 1;
 
@@ -63,11 +67,12 @@ public final class ReproduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path home = Checkout.home();
         PrintStream log = out.json ? null : System.err;
-        Reproduction.Result r = Reproduction.run(new Reproduction.Options(home, photos,
+        Reproduction.Options options = new Reproduction.Options(home, photos,
                 runDir != null ? runDir : home.resolve("work").resolve("reproduction"),
                 report != null ? report : home.resolve("reports").resolve("reproduction"),
                 cache != null ? cache : TeacherResolver.defaultCache(), teacherOption.choice(), teacherOption.config, preset, seeds, sets,
-                split != null ? split : home.resolve(Reproduction.SPLIT_FILE), latencyRuns, resume, out.json, log));
+                split != null ? split : home.resolve(Reproduction.SPLIT_FILE), latencyRuns, resume, out.json, log);
+        Reproduction.Result r = evaluateOnly ? Reproduction.evaluateOnly(options) : Reproduction.run(options);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("report", r.report().toString());
         m.put("teacher", r.teacher().toMap());

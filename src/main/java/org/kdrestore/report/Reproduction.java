@@ -203,6 +203,65 @@ public final class Reproduction {
         return new Result(html, ev, runs, teacher);
     }
 
+    /**
+     * The evaluation and report alone, on the students kept in {@code o.reportDir()/runs} (a
+     * committed report): the test photos are prepared and the teacher's outputs computed again,
+     * and must match what the report records (the test manifest, the teacher's sha256); then the
+     * report is written again over the old one, so {@code git diff} shows whatever moved.
+     */
+    public static Result evaluateOnly(Options o) throws IOException, InterruptedException {
+        Path committed = o.reportDir().resolve("split.json");
+        if (!Files.isRegularFile(committed)) {
+            throw new UserInputException(o.reportDir() + " holds no reproduction report (no split.json); run 'kd-restore reproduce' first");
+        }
+        JsonNode recorded = Json.MAPPER.readTree(committed.toFile());
+        List<StudentRun> runs = new ArrayList<>();
+        for (int seed = 0; seed < o.seeds(); seed++) {
+            for (Variant v : VARIANTS) {
+                StudentRun r = new StudentRun(v, seed, o.reportDir().resolve("runs").resolve(v.id()).resolve("seed-" + seed));
+                if (!Files.isRegularFile(r.runDir().resolve("student.safetensors"))) {
+                    throw new UserInputException("the report " + o.reportDir() + " has no weights for " + r.name() + " (--seeds "
+                            + o.seeds() + "; the report was made with fewer?)");
+                }
+                runs.add(r);
+            }
+        }
+        Path photos = o.photos() != null ? o.photos() : exportPhotos(o);
+        Split split = split(photos, o.splitFile(), o.work());
+        new DatasetPreparer(PrepareConfig.DEFAULT).prepare(split.testDir(), o.work().resolve("prepared-test"), false, o.quiet());
+        PreparedDataset test = PreparedDataset.open(o.work().resolve("prepared-test"));
+        String testSha = recorded.path("test_manifest_sha256").asText();
+        if (!test.manifestSha256().equals(testSha)) {
+            throw new UserInputException("the test set prepared here (manifest sha256 " + test.manifestSha256() + ") is not the report's ("
+                    + testSha + "): other photos, or another degradation");
+        }
+        log(o, "[1/3] data: " + test.samples().size() + " test quadrants, the report's test set (manifest " + testSha.substring(0, 12) + ")");
+        TeacherResolver.Resolved teacher = TeacherResolver.choose(o.teacher(), o.teacherConfig(), o.home(), o.weightsCache());
+        String trainedWith = Json.MAPPER.readTree(runs.get(0).runDir().resolve("run.json").toFile()).path("teacher_weights_sha256").asText();
+        if (!teacher.sha256().equals(trainedWith)) {
+            throw new UserInputException("the teacher resolved here (" + teacher.describe() + ") is not the one the report's students "
+                    + "were distilled from (sha256 " + trainedWith + "); give it with --teacher");
+        }
+        TeacherCache.Summary cache = TeacherCache.fill(teacher, test.root(), o.work().resolve("teacher-cache"), o.quiet());
+        log(o, "[2/3] teacher: " + teacher.describe());
+        Map<String, Path> weights = new LinkedHashMap<>();
+        runs.forEach(r -> weights.put(r.name(), r.runDir().resolve("student.safetensors")));
+        List<List<String>> comparisons = new ArrayList<>();
+        for (int seed = 0; seed < o.seeds(); seed++) {
+            for (List<String> pair : KD_VS_GT) {
+                comparisons.add(List.of(pair.get(0) + "/seed-" + seed, pair.get(1) + "/seed-" + seed));
+            }
+        }
+        Path evalDir = o.work().resolve("eval-committed");
+        Evaluation.Result ev = Evaluation.runTestSet(test, cache.cacheDir(), weights, evalDir,
+                new Evaluation.Options(o.quiet(), o.latencyRuns(), null, comparisons));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> splitRecord = Json.MAPPER.convertValue(recorded, LinkedHashMap.class);
+        Path html = ReproductionReport.write(o, runs, ev, evalDir, teacher, splitRecord);
+        log(o, "[3/3] report: " + html + " (evaluated again on the kept weights; git diff shows what moved)");
+        return new Result(html, ev, runs, teacher);
+    }
+
     /** The config of one student: the preset, the user's overrides, the variant's network and loss, the seed. */
     static TrainConfig config(Options o, StudentRun r) {
         List<String> sets = new ArrayList<>(o.sets());

@@ -236,9 +236,15 @@ public final class ReproductionReport {
         for (Reproduction.StudentRun r : runs) {
             Path dst = out.resolve("runs").resolve(r.variant().id()).resolve("seed-" + r.seed());
             Files.createDirectories(dst);
+            if (Files.isSameFile(dst, r.runDir())) {
+                continue; // --evaluate-only: the students are these committed ones
+            }
             for (String f : List.of("run.json", "metrics.csv", "student.safetensors")) {
                 Path src = r.runDir().resolve(f);
-                if (Files.isRegularFile(src)) {
+                if (f.endsWith(".json") && Files.isRegularFile(src)) {
+                    // paths inside the checkout relative to it, as in every committed report
+                    AtomicFiles.writeString(dst.resolve(f), org.kdrestore.common.Checkout.relativize(Files.readString(src)));
+                } else if (Files.isRegularFile(src)) {
                     AtomicFiles.write(dst.resolve(f), s -> Files.copy(src, s));
                 }
             }
@@ -252,7 +258,8 @@ public final class ReproductionReport {
                 + firstRun.path("git_commit").asText("unknown") + " (each student's run.json, under runs/, names its own). "
                 + "Five students, each trained with " + o.seeds() + " seed(s) on the same budget, evaluated on " + ev.rows().stream()
                 .map(Evaluation.Row::image).distinct().count() + " test quadrants of " + ev.heldOutPhotos().size()
-                + " photo(s) that neither the students nor the teacher ever saw (split.json).");
+                + " photo(s) that neither the students nor the teacher ever saw (split.json). The evaluation alone can be rerun "
+                + "on the students' weights kept here (runs/): `kd-restore reproduce --evaluate-only`.");
         doc.heading(1, "Conclusion");
         for (String p : conclusion(models, diffs, teacher)) {
             doc.paragraph(p);

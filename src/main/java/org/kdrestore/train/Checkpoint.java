@@ -143,11 +143,39 @@ public final class Checkpoint {
         return out;
     }
 
-    /** Builds the student a checkpoint describes and loads its weights (strictly). */
+    /**
+     * Builds the student a checkpoint describes and loads its weights (strictly). A
+     * {@code .safetensors} file is taken as a run's final weights: the network is the one its
+     * run's {@code run.json}, beside it, names ({@code student.config}).
+     */
     public static StudentCnn loadStudent(Path file, NDManager manager) {
+        if (file.getFileName().toString().endsWith(".safetensors")) {
+            return loadStudentWeights(file, manager);
+        }
         Loaded l = read(file, manager);
         StudentCnn net = StudentCnn.create(l.state().student(), manager, 0);
         StateDictLoader.load(net, l.model(), true, file.toString());
         return net;
+    }
+
+    private static StudentCnn loadStudentWeights(Path file, NDManager manager) {
+        Path runJson = file.resolveSibling("run.json");
+        if (!Files.isRegularFile(runJson)) {
+            throw new UserInputException(file + ": student weights alone need their run's run.json beside them (its student.config "
+                    + "names the network)");
+        }
+        try {
+            JsonNode config = Json.MAPPER.readTree(runJson.toFile()).path("student").path("config");
+            if (!config.isObject()) {
+                throw new UserInputException(runJson + " has no student.config");
+            }
+            StudentCnn net = StudentCnn.create(Json.MAPPER.treeToValue(config, StudentConfig.class), manager, 0);
+            try (org.kdrestore.weights.StateDict sd = org.kdrestore.weights.Weights.read(file, manager)) {
+                StateDictLoader.load(net, sd.tensors(), true, file.toString());
+            }
+            return net;
+        } catch (IOException e) {
+            throw new UserInputException("cannot read the student " + file + ": " + e.getMessage(), e);
+        }
     }
 }

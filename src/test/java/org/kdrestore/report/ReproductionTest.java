@@ -146,6 +146,27 @@ class ReproductionTest {
         assertEquals(10, resumed.runs().size());
     }
 
+    /** The evaluation alone, on the weights the report keeps, gives the same tables to the last digit. */
+    @Test
+    void evaluatingTheKeptWeightsAgainReproducesTheTables() throws Exception {
+        Path report = tmp.resolve("report");
+        Path copy = tmp.resolve("report-copy");
+        for (Path p : (Iterable<Path>) Files.walk(report)::iterator) {
+            Path to = copy.resolve(report.relativize(p).toString());
+            if (Files.isDirectory(p)) {
+                Files.createDirectories(to);
+            } else {
+                Files.copy(p, to);
+            }
+        }
+        Reproduction.Options o = options(false, null);
+        Reproduction.evaluateOnly(new Reproduction.Options(o.home(), o.photos(), tmp.resolve("work-eval"), copy, o.weightsCache(),
+                o.teacher(), o.teacherConfig(), o.preset(), o.seeds(), o.sets(), o.splitFile(), 0, false, true, null));
+        for (String f : List.of("students.csv", "differences.csv", "seed_figures.csv", "per_image.csv")) {
+            assertEquals(Files.readString(report.resolve(f)), Files.readString(copy.resolve(f)), f);
+        }
+    }
+
     @Test
     void unknownPresetsAndSeedCountsAreRefused() {
         UserInputException e = assertThrows(UserInputException.class, () -> new Reproduction.Options(tmp, photos, tmp, tmp, tmp, "auto",
