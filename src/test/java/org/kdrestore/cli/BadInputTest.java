@@ -202,6 +202,10 @@ class BadInputTest {
                 "--data", prepared.toString(), "--run-dir", run.toString()), List.of("batch_size", "eight"), List.of(run)));
         c.add(new Case("an override of the wrong type", List.of("distill", "--config", "quick", "--set", "train.lr=fast",
                 "--data", prepared.toString(), "--run-dir", run.toString()), List.of("train.lr", "fast"), List.of(run)));
+        c.add(new Case("an unknown precision", List.of("distill", "--config", "quick", "--set", "train.precision=fp16",
+                "--data", prepared.toString(), "--run-dir", run.toString()), List.of("train.precision", "fp16"), List.of(run)));
+        c.add(new Case("a reproduction preset that does not exist", List.of("reproduce", "--preset", "gpu", "--run-dir",
+                out.resolve("repro").toString()), List.of("gpu", "cpu or seed"), List.of()));
         c.add(new Case("a malicious pickle", List.of("weights", "convert", "--input",
                 "src/test/resources/fixtures/weights/malicious_system.pth", "--output", converted.toString()),
                 List.of("malicious_system.pth", "posix.system"), List.of(converted)));
