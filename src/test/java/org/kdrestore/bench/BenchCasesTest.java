@@ -14,7 +14,7 @@ import org.kdrestore.common.UserInputException;
 class BenchCasesTest {
     @Test
     void everyCaseOfTheIssueIsRegisteredUnderItsName() {
-        assertEquals(List.of("matmul-4096", "train-step", "student-1080p", "teacher-tiny-256", "teacher-compact-540x960",
+        assertEquals(List.of("matmul-4096", "train-step", "teacher-train-step", "student-1080p", "teacher-tiny-256", "teacher-compact-540x960",
                 "teacher-full-540x960",
                 "teacher-full-540x960-tiled", "ssim-1080p"), List.copyOf(BenchMain.cases().keySet()));
         for (var e : BenchMain.cases().entrySet()) {
@@ -72,6 +72,53 @@ class BenchCasesTest {
         assertTrue(r.peakRssBytes() > 0, r.toString());
         assertEquals(r.flops() / r.medianS() / 1e9, r.gflopsAtMedian(), 1e-9);
         assertEquals("djl", r.impl());
+    }
+
+    /** A training case under --precision bf16 runs inside a bfloat16 scope and says so in its name; other cases do not. */
+    @Test
+    void bf16AppliesToTrainingCasesOnly() throws Exception {
+        boolean[] seen = new boolean[2];
+        for (boolean trains : new boolean[] {true, false}) {
+            BenchCase c = new BenchCase() {
+                @Override
+                public String name() {
+                    return "probe";
+                }
+
+                @Override
+                public String description() {
+                    return "records whether bfloat16 products are on";
+                }
+
+                @Override
+                public boolean trains() {
+                    return trains;
+                }
+
+                @Override
+                public void setUp(NDManager manager) {}
+
+                @Override
+                public void run(NDManager manager) {
+                    seen[trains ? 0 : 1] = org.kdrestore.common.Bf16.active();
+                }
+            };
+            BenchResult r = BenchMain.measure(c, 0, 1, true);
+            assertEquals(trains ? "probe bf16" : "probe", r.name());
+        }
+        assertTrue(seen[0], "a training case runs in bf16");
+        assertTrue(!seen[1], "an inference case does not");
+        assertTrue(!org.kdrestore.common.Bf16.active(), "the scope is closed after the case");
+    }
+
+    /** The teacher's training step runs: loss, backward and Adam on the compact architecture. */
+    @Test
+    void teacherTrainStepCaseRuns() throws Exception {
+        TeacherTrainStepCase c = new TeacherTrainStepCase();
+        assertTrue(c.trains());
+        BenchResult r = BenchMain.measure(c, 0, 1);
+        assertEquals("teacher-train-step", r.name());
+        assertTrue(r.medianS() > 0 && r.flops() > 0, r.toString());
     }
 
     @Test
