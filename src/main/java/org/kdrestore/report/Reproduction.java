@@ -185,14 +185,8 @@ public final class Reproduction {
         } else {
             log(o, "[4/5] evaluation: " + checkpoints.size() + " students, the teacher and the input on " + test.samples().size()
                     + " test quadrants ...");
-            List<List<String>> comparisons = new ArrayList<>();
-            for (int seed = 0; seed < o.seeds(); seed++) {
-                for (List<String> pair : KD_VS_GT) {
-                    comparisons.add(List.of(pair.get(0) + "/seed-" + seed, pair.get(1) + "/seed-" + seed));
-                }
-            }
             ev = Evaluation.runTestSet(test, testCache.cacheDir(), checkpoints, evalDir,
-                    new Evaluation.Options(o.quiet(), o.latencyRuns(), null, comparisons));
+                    new Evaluation.Options(o.quiet(), o.latencyRuns(), null, kdVsGtPerSeed(o.seeds())));
         }
         log(o, String.format(Locale.ROOT, "      evaluation: %.0f s", since(t)));
 
@@ -246,20 +240,25 @@ public final class Reproduction {
         log(o, "[2/3] teacher: " + teacher.describe());
         Map<String, Path> weights = new LinkedHashMap<>();
         runs.forEach(r -> weights.put(r.name(), r.runDir().resolve("student.safetensors")));
-        List<List<String>> comparisons = new ArrayList<>();
-        for (int seed = 0; seed < o.seeds(); seed++) {
-            for (List<String> pair : KD_VS_GT) {
-                comparisons.add(List.of(pair.get(0) + "/seed-" + seed, pair.get(1) + "/seed-" + seed));
-            }
-        }
         Path evalDir = o.work().resolve("eval-committed");
         Evaluation.Result ev = Evaluation.runTestSet(test, cache.cacheDir(), weights, evalDir,
-                new Evaluation.Options(o.quiet(), o.latencyRuns(), null, comparisons));
+                new Evaluation.Options(o.quiet(), o.latencyRuns(), null, kdVsGtPerSeed(o.seeds())));
         @SuppressWarnings("unchecked")
         Map<String, Object> splitRecord = Json.MAPPER.convertValue(recorded, LinkedHashMap.class);
         Path html = ReproductionReport.write(o, runs, ev, evalDir, teacher, splitRecord);
         log(o, "[3/3] report: " + html + " (evaluated again on the kept weights; git diff shows what moved)");
         return new Result(html, ev, runs, teacher);
+    }
+
+    /** The per-seed KD − ground-truth-only comparisons the evaluation computes ({@code b-fixed-kd/seed-0 − c-fixed-gt/seed-0}, …). */
+    private static List<List<String>> kdVsGtPerSeed(int seeds) {
+        List<List<String>> out = new ArrayList<>();
+        for (int seed = 0; seed < seeds; seed++) {
+            for (List<String> pair : KD_VS_GT) {
+                out.add(List.of(pair.get(0) + "/seed-" + seed, pair.get(1) + "/seed-" + seed));
+            }
+        }
+        return out;
     }
 
     /** The config of one student: the preset, the user's overrides, the variant's network and loss, the seed. */

@@ -188,22 +188,8 @@ class TeacherTrainerTest {
     void bf16TeacherTrainingIsRecordedAndTracksFloat32() throws Exception {
         SyntheticSet set = new SyntheticSet(4, 2, 16, 24);
         TeacherTrainer.Result f32 = train(tmp.resolve("f32"), false, tiny(), set);
-        String before = System.getProperty(org.kdrestore.common.Bf16.ALLOW_SLOW);
-        System.setProperty(org.kdrestore.common.Bf16.ALLOW_SLOW, "true");
-        TeacherTrainer.Result b;
-        try {
-            b = train(tmp.resolve("bf16"), false, tiny("train.precision=bf16"), set);
-        } catch (ConvGradientCheck.EngineGradientError e) {
-            // only where oneDNN's own bfloat16 kernels run (see ConvGradientCheckTest.theBf16PathsGradientsAgreeWithFloat64)
-            org.junit.jupiter.api.Assumptions.abort("bf16 refused by the gradient self-check on this CPU: " + e.getMessage());
-            return;
-        } finally {
-            if (before == null) {
-                System.clearProperty(org.kdrestore.common.Bf16.ALLOW_SLOW);
-            } else {
-                System.setProperty(org.kdrestore.common.Bf16.ALLOW_SLOW, before);
-            }
-        }
+        TeacherTrainer.Result b = org.kdrestore.common.SlowBf16.run(
+                () -> train(tmp.resolve("bf16"), false, tiny("train.precision=bf16"), set));
         JsonNode run = Json.MAPPER.readTree(tmp.resolve("bf16").resolve("run.json").toFile());
         assertTrue(run.get("precision").asText().startsWith("bf16"), run.get("precision").asText());
         assertTrue(!f32.weightsSha256().equals(b.weightsSha256()), "bf16 products give other weights");
