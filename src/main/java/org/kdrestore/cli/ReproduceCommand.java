@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 + "Debian photos split by photo (the compact teacher's test photos stay test photos) -> teacher outputs -> five "
                 + "students (the seed student distilled; the corrected and the residual student, each distilled and on the ground "
                 + "truth alone), each with --seeds seeds and the same budget -> evaluation on the test quadrants -> reports/reproduction/.",
-                "Preset cpu: 128 px crops, 500 steps per student, about an hour and a half on 2 CPU cores; preset seed: the seed's exact "
+                "Preset cpu: 128 px crops, 500 steps per student, about two hours on 2 CPU cores; preset seed: the seed's exact "
                         + "recipe (whole quadrants, batch 32, 10 epochs), for a GPU. A second invocation reuses every finished stage; "
                         + "a killed student continues from its last checkpoint with --resume."})
 public final class ReproduceCommand implements Callable<Integer> {
