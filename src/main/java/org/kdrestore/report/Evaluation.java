@@ -237,11 +237,7 @@ public final class Evaluation {
         if (checkpoints.isEmpty()) {
             throw new UserInputException("no student checkpoint to evaluate in " + runDir);
         }
-        for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
-            if (!Files.isRegularFile(e.getValue())) {
-                throw new UserInputException("student checkpoint '" + e.getKey() + "' " + e.getValue() + " does not exist");
-            }
-        }
+        requireCheckpoints(checkpoints);
         PreparedDataset.Split split = ds.split(cfg.data().valFraction(), cfg.train().seed());
         List<Sample> heldOut = split.val();
         if (heldOut.isEmpty()) {
@@ -271,12 +267,16 @@ public final class Evaluation {
      */
     public static Result runTestSet(PreparedDataset test, Path teacherCache, Map<String, Path> checkpoints, Path outDir, Options opt)
             throws IOException {
+        requireCheckpoints(checkpoints);
+        return evaluate(test, test.samples(), null, null, teacherCache, checkpoints, outDir, opt);
+    }
+
+    private static void requireCheckpoints(Map<String, Path> checkpoints) {
         for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
             if (!Files.isRegularFile(e.getValue())) {
                 throw new UserInputException("student checkpoint '" + e.getKey() + "' " + e.getValue() + " does not exist");
             }
         }
-        return evaluate(test, test.samples(), null, null, teacherCache, checkpoints, outDir, opt);
     }
 
     private static Result evaluate(PreparedDataset ds, List<Sample> heldOut, Path runDir, String runTeacherSha, Path teacherCache,
