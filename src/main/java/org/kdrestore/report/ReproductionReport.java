@@ -171,8 +171,8 @@ public final class ReproductionReport {
     /** What a paired difference says, in words: helps / hurts / no detectable difference, with the interval. */
     static String verdict(DiffStat d, String unit) {
         Summary s = d.overQuadrants();
-        String num = String.format(Locale.ROOT, "%+.4f%s [%.4f, %.4f] (%d/%d seeds agree)", s.mean(), unit, s.ciLow(), s.ciHigh(),
-                d.seedsAgreeing(), d.seeds());
+        String num = String.format(Locale.ROOT, "%s%s [%s, %s] (%d/%d seeds agree)", (s.mean() > 0 ? "+" : "") + Tables.number(s.mean(), 4),
+                unit, Tables.number(s.ciLow(), 4), Tables.number(s.ciHigh(), 4), d.seedsAgreeing(), d.seeds());
         if (Double.isNaN(s.ciLow())) {
             return num + ", too few quadrants for an interval";
         }

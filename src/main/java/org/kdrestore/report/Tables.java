@@ -77,9 +77,20 @@ public final class Tables {
             if (Double.isInfinite(d)) {
                 return d > 0 ? "inf" : "-inf";
             }
-            return String.format(Locale.ROOT, "%." + decimals + "f", d);
+            return number(d, decimals);
         }
         return String.valueOf(v);
+    }
+
+    /**
+     * A number with {@code decimals} decimals, except a non-zero one that would round to zero: that one
+     * in scientific notation with two significant digits, so that "-0.0000" never hides a sign or a size.
+     */
+    public static String number(double d, int decimals) {
+        if (d != 0 && Double.isFinite(d) && Math.abs(d) < 0.5 * Math.pow(10, -decimals)) {
+            return String.format(Locale.ROOT, "%.1e", d);
+        }
+        return String.format(Locale.ROOT, "%." + decimals + "f", d);
     }
 
     private static String escapeMd(String s) {

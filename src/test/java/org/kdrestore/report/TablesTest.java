@@ -26,6 +26,15 @@ class TablesTest {
     }
 
     @Test
+    void numbersThatWouldRoundToZeroKeepTheirSignAndSize() {
+        assertEquals("-3.1e-05", Tables.number(-3.14e-5, 4));
+        assertEquals("4.9e-05", Tables.number(4.9e-5, 4));
+        assertEquals("0.0001", Tables.number(5e-5, 4)); // rounds to a visible 0.0001 already
+        assertEquals("0.0000", Tables.number(0.0, 4));
+        assertEquals("-0.3000", Tables.number(-0.3, 4));
+    }
+
+    @Test
     void csvKeepsFullPrecisionAndParsesBack() throws Exception {
         Path f = dir.resolve("t.csv");
         Tables.writeCsv(sample(), f);
