@@ -60,13 +60,22 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Where to write (default RUN_DIR/eval).")
     Path output;
 
+    @Mixin
+    SparkOption spark;
+
     @Override
     public Integer call() throws IOException {
+        try (org.kdrestore.common.Distributor d = spark.open()) {
+            return evaluate(d);
+        }
+    }
+
+    private Integer evaluate(org.kdrestore.common.Distributor d) throws IOException {
         if (latencyRuns < 0) {
             throw new UserInputException("--latency-runs must be ≥ 0, got " + latencyRuns);
         }
         if (run == null) {
-            return wholeDataset();
+            return wholeDataset(d);
         }
         Evaluation.readRunJson(run);
         Map<String, Path> ckpts = parseCheckpoints();
@@ -80,7 +89,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + ds.root() + " --weights FILE', name one with --teacher-cache, or pass --no-teacher");
             }
         }
-        Evaluation.Options opt = new Evaluation.Options(out.json, latencyRuns, teacherLatency);
+        Evaluation.Options opt = new Evaluation.Options(out.json, latencyRuns, teacherLatency).withDistributor(d);
         Path dir = output != null ? output : run.resolve("eval");
         return print(Evaluation.run(ds, run, cache, ckpts, dir, opt), dir);
     }
@@ -94,7 +103,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int wholeDataset() throws IOException {
+    private int wholeDataset(org.kdrestore.common.Distributor d) throws IOException {
         if (data == null || output == null) {
             throw new UserInputException("without --run, give the dataset (--data PREPARED), the teacher's outputs "
                     + "(--teacher-cache DIR, from 'kd-restore teacher cache') and where to write (--output DIR)");
@@ -108,7 +117,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new UserInputException("teacher cache " + cache + " does not exist; build it with 'kd-restore teacher cache --data "
                     + ds.root() + " --weights FILE' or name one with --teacher-cache");
         }
-        return print(Evaluation.runDataset(ds, cache, output, new Evaluation.Options(out.json, latencyRuns, teacherLatency)), output);
+        return print(Evaluation.runDataset(ds, cache, output, new Evaluation.Options(out.json, latencyRuns, teacherLatency)
+                .withDistributor(d)), output);
     }
 
     private Map<String, Path> parseCheckpoints() throws IOException {

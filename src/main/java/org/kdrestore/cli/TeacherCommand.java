@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.kdrestore.common.Distributor;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.data.ImageTensors;
@@ -181,18 +182,32 @@ public final class TeacherCommand implements Runnable {
         @Option(names = "--cache", paramLabel = "DIR", description = "Cache root (default PREPARED/teacher-cache).")
         Path cache;
 
+        @Mixin
+        SparkOption spark;
+
         @Override
         public Integer call() throws IOException {
             RestormerConfig cfg = arch.config();
             RestormerInference.Options opts = run.options(true);
             Map<String, Path> images = TeacherCache.degradedImages(data);
             Path root = cache != null ? cache : data.resolve("teacher-cache");
-            try (NDManager m = Engines.newManager()) {
-                Restormer model = TeacherWeights.load(weights, cfg, m);
-                TeacherCache.Summary s = TeacherCache.build(images, model, weights, opts, root, m, out.json);
-                out.print(s, String.format("teacher cache %s: %d images, %d computed, %d reused", s.cacheDir(), s.images(),
-                        s.computed(), s.reused()));
+            TeacherCache.Summary s;
+            if (spark.enabled()) {
+                try (Distributor d = spark.open()) {
+                    s = TeacherCache.build(images, weights, cfg, opts, root, d, out.json);
+                }
+            } else {
+                try (NDManager m = Engines.newManager()) {
+                    s = TeacherCache.build(images, TeacherWeights.load(weights, cfg, m), weights, opts, root, m, out.json);
+                }
             }
+            StringBuilder human = new StringBuilder(String.format("teacher cache %s: %d images, %d computed, %d reused (%s)",
+                    s.cacheDir(), s.images(), s.computed(), s.reused(), s.where()));
+            for (TeacherCache.WorkerRate w : s.workers()) {
+                human.append(String.format(java.util.Locale.ROOT, "%n  %s: %d images, %.3f images/s per task", w.worker(), w.images(),
+                        w.imagesPerSecond()));
+            }
+            out.print(s, human.toString());
             return 0;
         }
     }

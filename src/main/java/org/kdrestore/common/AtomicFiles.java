@@ -76,11 +76,20 @@ public final class AtomicFiles {
         int dot = name.lastIndexOf('.');
         String ext = dot > 0 ? name.substring(dot) : "";
         Path tmp = Files.createTempFile(dir, "." + (dot > 0 ? name.substring(0, dot) : name) + ".", ".tmp" + ext);
+        boolean crashed = false;
         try {
             try {
                 writer.write(tmp);
             } catch (IOException e) {
                 throw NoSpaceLeftException.isDiskFull(e, dir) && !(e instanceof NoSpaceLeftException) ? new NoSpaceLeftException(abs, e) : e;
+            }
+            if (name.equals(System.getProperty(CRASH_WRITE)) && System.clearProperty(CRASH_WRITE) != null) {
+                // what a process killed mid-write leaves: half a temporary, never renamed
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(ch.size() / 2);
+                }
+                crashed = true;
+                throw new IOException("injected crash half-way through writing " + abs + " (test hook " + CRASH_WRITE + ")");
             }
             // createTempFile makes 0600 files; outputs are meant to be shared like any other file.
             keepModeOrDefault(abs, tmp);
@@ -90,9 +99,17 @@ public final class AtomicFiles {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!crashed) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
+
+    /**
+     * Test hook: the first write of a file of this name (no folder) stops half-way as if its process
+     * were killed, leaving half a temporary behind, and throws; later writes of it are normal.
+     */
+    public static final String CRASH_WRITE = "kdrestore.debug.crashWriteOf";
 
     private static void keepModeOrDefault(Path target, Path tmp) throws IOException {
         try {

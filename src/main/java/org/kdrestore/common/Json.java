@@ -11,12 +11,13 @@ import java.nio.file.Path;
 public final class Json {
     private Json() {}
 
+    // No module discovery: Spark's classpath carries jackson-module-scala, which would turn every
+    // JSON list into a Scala List. The library reads and writes plain Java records, lists and maps.
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
-            .findAndAddModules()
             .build();
 
-    public static final ObjectMapper YAML = YAMLMapper.builder().findAndAddModules().build();
+    public static final ObjectMapper YAML = YAMLMapper.builder().build();
 
     public static String write(Object value) {
         try {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.kdrestore.common.Distributor;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.ProcessLock;
@@ -50,8 +51,8 @@ public final class TeacherCache {
     public record Index(int format, String key, String weights, String weightsSha256, Map<String, Object> config,
             Map<String, Object> inference, String quantisation, Map<String, Entry> entries) {}
 
-    /** What {@link #build} did. */
-    public record Summary(Path cacheDir, String key, int images, int computed, int reused) {}
+    /** What {@link #build} did, where, and how fast each worker computed. */
+    public record Summary(Path cacheDir, String key, int images, int computed, int reused, String where, List<WorkerRate> workers) {}
 
     private final Path dir;
     private final Index index;
@@ -122,18 +123,108 @@ public final class TeacherCache {
      */
     public static Summary build(Map<String, Path> images, Restormer model, Path weights, RestormerInference.Options options,
             Path cacheRoot, NDManager manager, boolean quiet) throws IOException {
+        RestormerInference inference = new RestormerInference(model, options);
+        return build(images, weights, model.config(), options, cacheRoot, quiet, "this JVM",
+                (todo, sink) -> computeAll(inference, todo, manager, sink));
+    }
+
+    /**
+     * {@link #build} with the outputs computed by a {@link Distributor} (a Spark cluster): each partition
+     * of the missing images loads the teacher from {@code weights} once and runs the same per-image code
+     * ({@link FillTask}); this JVM holds the cache's lock, records every output in the index as its
+     * partition returns, and reports images/s per executor. {@code cacheRoot} must be a path every
+     * executor reaches (a shared file system).
+     */
+    public static Summary build(Map<String, Path> images, Path weights, RestormerConfig config, RestormerInference.Options options,
+            Path cacheRoot, Distributor distributor, boolean quiet) throws IOException {
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("weights", weights.toAbsolutePath().toString());
+        job.put("config", config.toUpstreamMap());
+        job.put("inference", Json.MAPPER.convertValue(options, Map.class));
+        String jobJson = Json.write(job);
+        return build(images, weights, config, options, cacheRoot, quiet, distributor.describe(), (todo, sink) -> {
+            // partitions of a few images: each loads the teacher once, and progress comes in steps of a partition
+            int partitions = Math.max(1, Math.min(todo.size(), distributor.parallelism() * 4));
+            distributor.run("teacher cache", FillTask.class, jobJson, todo, partitions, sink);
+        });
+    }
+
+    /** How the missing outputs get computed: items are {@link Item} JSON, results {@link Computed} JSON. */
+    private interface Computer {
+        void compute(List<String> items, Distributor.ResultSink sink) throws IOException;
+    }
+
+    /** One image to compute: written to {@code dir/<id>.png}. */
+    record Item(String id, String image, String imageSha256, String dir) {}
+
+    /** What an executor returns for one image: its entry, who computed it and how long it took. */
+    record Computed(Entry entry, String worker, double seconds) {}
+
+    /**
+     * The teacher on one partition of images, wherever it runs: loads the model once, then
+     * {@link #computeAll}. Job: weights, upstream config and inference options (JSON).
+     */
+    public static final class FillTask implements Distributor.PartitionTask {
+        @Override
+        public void run(String job, List<String> items, Distributor.ResultSink emit) throws IOException {
+            JsonNode j = Json.MAPPER.readTree(job);
+            Path weights = Path.of(j.get("weights").asText());
+            @SuppressWarnings("unchecked")
+            RestormerConfig config = RestormerConfig.fromUpstreamMap(Json.MAPPER.convertValue(j.get("config"), Map.class));
+            RestormerInference.Options options = Json.MAPPER.treeToValue(j.get("inference"), RestormerInference.Options.class);
+            try (NDManager m = org.kdrestore.common.Engines.newManager()) {
+                Restormer model = TeacherWeights.load(weights, config, m);
+                computeAll(new RestormerInference(model, options), items, m, emit);
+            }
+        }
+    }
+
+    /** The per-image work, the same in this JVM and on an executor: restore, write the 16-bit PNG atomically, hash it. */
+    static void computeAll(RestormerInference inference, List<String> items, NDManager manager, Distributor.ResultSink sink)
+            throws IOException {
+        String worker = worker();
+        for (String json : items) {
+            Item item = Json.MAPPER.readValue(json, Item.class);
+            long t0 = System.nanoTime();
+            Path file = Path.of(item.dir()).resolve(item.id() + ".png");
+            try (NDManager m = manager.newSubManager()) {
+                NDArray out = inference.restore(ImageTensors.read(m, Path.of(item.image())));
+                ImageTensors.write16(file, out);
+            }
+            Entry e = new Entry(item.id(), item.imageSha256(), file.getFileName().toString(), Hashing.sha256(file));
+            sink.accept(item.id(), Json.write(new Computed(e, worker, (System.nanoTime() - t0) / 1e9)));
+        }
+    }
+
+    /** Who computed an output: the host, and the Spark executor when there is one (for the per-executor summary). */
+    static String worker() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        String executor = System.getProperty(EXECUTOR_PROPERTY);
+        return executor == null ? host : host + " executor " + executor;
+    }
+
+    /** Set by a cluster back-end on its executors: the executor's id, named in the per-executor summary. */
+    public static final String EXECUTOR_PROPERTY = "kdrestore.executor";
+
+    private static Summary build(Map<String, Path> images, Path weights, RestormerConfig config, RestormerInference.Options options,
+            Path cacheRoot, boolean quiet, String where, Computer computer) throws IOException {
         if (!options.clamp()) {
             throw new UserInputException("the teacher cache stores clamped outputs (16-bit PNG); clamping cannot be off");
         }
         String weightsSha = Hashing.sha256(weights);
-        String key = key(weightsSha, model.config(), options);
+        String key = key(weightsSha, config, options);
         Path dir = cacheRoot.resolve(key);
         Files.createDirectories(dir);
         // Two processes filling one cache: the second waits, then reads the index the first left
         // and computes only what is still missing (never an output twice, never two writers).
         try (ProcessLock lock = ProcessLock.acquire(dir.resolve(LOCK_FILE), "teacher cache " + dir, FILL_WAIT,
                 quiet ? null : System.err)) {
-            return buildLocked(images, model, weights, weightsSha, key, dir, options, manager, quiet);
+            return buildLocked(images, weights, weightsSha, key, dir, config, options, quiet, where, computer);
         }
     }
 
@@ -142,41 +233,76 @@ public final class TeacherCache {
     /** How long a second process waits for another one filling the same cache (a large data set takes hours). */
     static final java.time.Duration FILL_WAIT = java.time.Duration.ofDays(2);
 
-    private static Summary buildLocked(Map<String, Path> images, Restormer model, Path weights, String weightsSha, String key,
-            Path dir, RestormerInference.Options options, NDManager manager, boolean quiet) throws IOException {
+    private static Summary buildLocked(Map<String, Path> images, Path weights, String weightsSha, String key, Path dir,
+            RestormerConfig config, RestormerInference.Options options, boolean quiet, String where, Computer computer)
+            throws IOException {
         Map<String, Entry> entries = new TreeMap<>();
         Path indexFile = dir.resolve(INDEX);
         if (Files.exists(indexFile)) {
             entries.putAll(readIndex(indexFile).entries());
         }
-        RestormerInference inference = new RestormerInference(model, options);
-        int computed = 0;
+        removeUnfinishedWrites(dir);
+        List<String> todo = new ArrayList<>();
         int reused = 0;
-        try (Progress progress = new Progress("teacher cache", images.size(), quiet)) {
-            for (Map.Entry<String, Path> item : images.entrySet()) {
-                String id = item.getKey();
-                Path image = item.getValue();
-                String imageSha = Hashing.sha256(image);
-                Entry old = entries.get(id);
-                if (old != null && old.imageSha256().equals(imageSha) && intact(dir, old)) {
-                    reused++;
-                } else {
-                    String file = id + ".png";
-                    try (NDManager m = manager.newSubManager()) {
-                        NDArray out = inference.restore(ImageTensors.read(m, image));
-                        ImageTensors.write16(dir.resolve(file), out);
-                    }
-                    entries.put(id, new Entry(id, imageSha, file, Hashing.sha256(dir.resolve(file))));
-                    // The index after every image: an interrupted run loses at most the image in flight.
-                    writeIndex(dir, key, weights, weightsSha, model.config(), options, entries);
-                    computed++;
-                }
-                progress.status(computed + " computed, " + reused + " reused");
-                progress.step();
+        for (Map.Entry<String, Path> item : images.entrySet()) {
+            String imageSha = Hashing.sha256(item.getValue());
+            Entry old = entries.get(item.getKey());
+            if (old != null && old.imageSha256().equals(imageSha) && intact(dir, old)) {
+                reused++;
+            } else {
+                todo.add(Json.write(new Item(item.getKey(), item.getValue().toAbsolutePath().toString(), imageSha,
+                        dir.toAbsolutePath().toString())));
             }
         }
-        writeIndex(dir, key, weights, weightsSha, model.config(), options, entries);
-        return new Summary(dir, key, images.size(), computed, reused);
+        Map<String, double[]> perWorker = new TreeMap<>(); // worker → {images, seconds}
+        int reusedFinal = reused;
+        int[] computed = {0};
+        try (Progress progress = new Progress("teacher cache", images.size(), quiet)) {
+            progress.step(reused);
+            progress.status("0 computed, " + reused + " reused");
+            computer.compute(todo, (id, json) -> {
+                Computed c = Json.MAPPER.readValue(json, Computed.class);
+                entries.put(id, c.entry());
+                // The index after every image: an interrupted run loses at most the images in flight.
+                writeIndex(dir, key, weights, weightsSha, config, options, entries);
+                double[] w = perWorker.computeIfAbsent(c.worker(), k -> new double[2]);
+                w[0]++;
+                w[1] += c.seconds();
+                computed[0]++;
+                progress.status(computed[0] + " computed, " + reusedFinal + " reused");
+                progress.step();
+            });
+        }
+        writeIndex(dir, key, weights, weightsSha, config, options, entries);
+        removeUnfinishedWrites(dir); // what a failed task left, now that its retry has written the file
+        List<String> missing = images.keySet().stream().filter(id -> !entries.containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            throw new IOException("teacher cache " + dir + ": no output came back for " + missing);
+        }
+        List<WorkerRate> rates = new ArrayList<>();
+        perWorker.forEach((w, v) -> rates.add(new WorkerRate(w, (int) v[0], v[1])));
+        return new Summary(dir, key, images.size(), computed[0], reused, where, rates);
+    }
+
+    /** What one worker (this JVM, or an executor) computed: images and the seconds its tasks spent on them. */
+    public record WorkerRate(String worker, int images, double seconds) {
+        public double imagesPerSecond() {
+            return seconds > 0 ? images / seconds : Double.NaN;
+        }
+    }
+
+    /**
+     * Temporaries of writes that never finished (a process or an executor killed mid-write): never
+     * results, deleted while this process holds the lock.
+     */
+    private static void removeUnfinishedWrites(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(org.kdrestore.common.AtomicFiles::isTemporary).toList()) {
+                if (!p.getFileName().toString().equals(LOCK_FILE)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private static boolean intact(Path dir, Entry e) throws IOException {
@@ -184,7 +310,7 @@ public final class TeacherCache {
         return Files.isRegularFile(f) && Hashing.sha256(f).equals(e.outputSha256());
     }
 
-    private static void writeIndex(Path dir, String key, Path weights, String weightsSha, RestormerConfig config,
+    private static synchronized void writeIndex(Path dir, String key, Path weights, String weightsSha, RestormerConfig config,
             RestormerInference.Options options, Map<String, Entry> entries) throws IOException {
         Json.writeFile(dir.resolve(INDEX), new Index(FORMAT, key, weights.getFileName().toString(), weightsSha,
                 config.toUpstreamMap(), inferenceMap(options), QUANTISATION, entries));

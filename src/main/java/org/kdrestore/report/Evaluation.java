@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.kdrestore.common.Distributor;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.Progress;
@@ -66,8 +67,10 @@ public final class Evaluation {
      * @param comparisons extra paired differences between evaluated models, each {@code [a, b]} for a − b
      *     (e.g. the distilled student against one trained on the ground truth alone)
      */
-    public record Options(boolean quiet, int latencyRuns, Boolean teacherLatency, List<List<String>> comparisons) {
+    public record Options(boolean quiet, int latencyRuns, Boolean teacherLatency, List<List<String>> comparisons,
+            Distributor distributor) {
         public Options {
+            distributor = distributor == null ? Distributor.local() : distributor;
             comparisons = comparisons == null ? List.of() : comparisons.stream().map(List::copyOf).toList();
             for (List<String> c : comparisons) {
                 if (c.size() != 2) {
@@ -76,8 +79,17 @@ public final class Evaluation {
             }
         }
 
+        public Options(boolean quiet, int latencyRuns, Boolean teacherLatency, List<List<String>> comparisons) {
+            this(quiet, latencyRuns, teacherLatency, comparisons, null);
+        }
+
         public Options(boolean quiet, int latencyRuns, Boolean teacherLatency) {
             this(quiet, latencyRuns, teacherLatency, List.of());
+        }
+
+        /** The same options with the images scored by {@code d} (a Spark cluster): the tables come out identical. */
+        public Options withDistributor(Distributor d) {
+            return new Options(quiet, latencyRuns, teacherLatency, comparisons, d);
         }
 
         public static Options defaults() {
@@ -304,44 +316,40 @@ public final class Evaluation {
         }
         Files.createDirectories(outDir);
         Map<String, String> outputs = new LinkedHashMap<>();
-        List<Row> rows = new ArrayList<>();
-        List<Cost> costs = new ArrayList<>();
         Map<String, String> ckptNames = new LinkedHashMap<>();
         checkpoints.forEach((k, v) -> ckptNames.put(k, v.toAbsolutePath().toString()));
+        for (String name : checkpoints.keySet()) {
+            Path dir = outDir.resolve("outputs").resolve(safe(name));
+            Files.createDirectories(dir);
+            outputs.put(name, outDir.relativize(dir).toString());
+        }
+        ScoreJob job = new ScoreJob(ds.root().toAbsolutePath().toString(), cache == null ? null : cache.dir().toAbsolutePath().toString(),
+                ckptNames, outDir.toAbsolutePath().toString(), outputs);
+        Map<String, List<Row>> bySample = new java.util.HashMap<>();
+        try (Progress progress = new Progress("evaluate", (long) heldOut.size() * models.size(), opt.quiet())) {
+            List<String> ids = heldOut.stream().map(Sample::id).toList();
+            int partitions = Math.max(1, Math.min(ids.size(), opt.distributor().parallelism() * 2));
+            opt.distributor().run("evaluate", ScoreTask.class, Json.write(job), ids, partitions, (id, json) -> {
+                bySample.put(id, List.of(Json.MAPPER.readValue(json, Row[].class)));
+                progress.step(models.size());
+            });
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Sample s : heldOut) {
+            List<Row> r = bySample.get(s.id());
+            if (r == null) {
+                throw new IOException("evaluate: no scores came back for " + s.id());
+            }
+            rows.addAll(r); // in held-out order, whichever worker scored it: the tables do not depend on where
+        }
+        List<Cost> costs = new ArrayList<>();
         try (NDManager manager = Engines.newManager()) {
-            Map<String, StudentCnn> students = new LinkedHashMap<>();
-            for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
-                students.put(e.getKey(), Checkpoint.loadStudent(e.getValue(), manager));
-                Path dir = outDir.resolve("outputs").resolve(safe(e.getKey()));
-                Files.createDirectories(dir);
-                outputs.put(e.getKey(), outDir.relativize(dir).toString());
-            }
-            try (Progress progress = new Progress("evaluate", (long) heldOut.size() * models.size(), opt.quiet())) {
-                for (Sample s : heldOut) {
-                    try (NDManager m = manager.newSubManager()) {
-                        NDArray gt = ImageTensors.read(m, s.sharp());
-                        NDArray x = ImageTensors.read(m, s.degraded());
-                        rows.add(row(s, INPUT, score(x, gt)));
-                        progress.step();
-                        if (cache != null) {
-                            rows.add(row(s, TEACHER, score(cache.readFor(m, s), gt)));
-                            progress.step();
-                        }
-                        for (Map.Entry<String, StudentCnn> e : students.entrySet()) {
-                            NDArray y = e.getValue().predict(x);
-                            rows.add(row(s, e.getKey(), score(y, gt)));
-                            ImageTensors.write(outDir.resolve(outputs.get(e.getKey())).resolve(s.id() + ".png"), y);
-                            progress.step();
-                        }
-                    }
-                }
-            }
             costs.add(new Cost(INPUT, 0, 0, null, "no model"));
             if (cache != null) {
                 costs.add(teacherCost(RestormerConfig.fromUpstreamMap(cache.index().config()), manager, opt));
             }
-            for (Map.Entry<String, StudentCnn> e : students.entrySet()) {
-                costs.add(studentCost(e.getKey(), e.getValue(), manager, opt));
+            for (Map.Entry<String, Path> e : checkpoints.entrySet()) {
+                costs.add(studentCost(e.getKey(), Checkpoint.loadStudent(e.getValue(), manager), manager, opt));
             }
         }
         List<Stat> summary = new ArrayList<>();
@@ -390,6 +398,54 @@ public final class Evaluation {
                 photos, models, ckptNames, teacher, rows, summary, diffs, costs, outputs, definitions(), Engines.describe());
         write(r, outDir);
         return r;
+    }
+
+    /** What every partition of an evaluation shares: the data set, the teacher cache, the students and where outputs go. */
+    record ScoreJob(String dataset, String teacherCache, Map<String, String> checkpoints, String outDir, Map<String, String> outputs) {}
+
+    /**
+     * Scores one partition of samples (ids), wherever it runs: loads the students once, then for each
+     * sample the input, the teacher's cached output and every student against the ground truth, and
+     * writes the students' outputs. Emits each sample's rows (JSON), models in table order.
+     */
+    public static final class ScoreTask implements Distributor.PartitionTask {
+        @Override
+        public void run(String jobJson, List<String> ids, Distributor.ResultSink emit) throws IOException {
+            ScoreJob job = Json.MAPPER.readValue(jobJson, ScoreJob.class);
+            Map<String, Sample> samples = new java.util.HashMap<>();
+            for (Sample s : PreparedDataset.open(Path.of(job.dataset()), false).samples()) {
+                samples.put(s.id(), s);
+            }
+            TeacherCache cache = job.teacherCache() == null ? null : TeacherCache.open(Path.of(job.teacherCache()));
+            Path outDir = Path.of(job.outDir());
+            try (NDManager manager = Engines.newManager()) {
+                Map<String, StudentCnn> students = new LinkedHashMap<>();
+                for (Map.Entry<String, String> e : job.checkpoints().entrySet()) {
+                    students.put(e.getKey(), Checkpoint.loadStudent(Path.of(e.getValue()), manager));
+                }
+                for (String id : ids) {
+                    Sample s = samples.get(id);
+                    if (s == null) {
+                        throw new UserInputException("dataset " + job.dataset() + " has no sample " + id);
+                    }
+                    List<Row> rows = new ArrayList<>();
+                    try (NDManager m = manager.newSubManager()) {
+                        NDArray gt = ImageTensors.read(m, s.sharp());
+                        NDArray x = ImageTensors.read(m, s.degraded());
+                        rows.add(row(s, INPUT, score(x, gt)));
+                        if (cache != null) {
+                            rows.add(row(s, TEACHER, score(cache.readFor(m, s), gt)));
+                        }
+                        for (Map.Entry<String, StudentCnn> e : students.entrySet()) {
+                            NDArray y = e.getValue().predict(x);
+                            rows.add(row(s, e.getKey(), score(y, gt)));
+                            ImageTensors.write(outDir.resolve(job.outputs().get(e.getKey())).resolve(s.id() + ".png"), y);
+                        }
+                    }
+                    emit.accept(id, Json.write(rows));
+                }
+            }
+        }
     }
 
     private static String safe(String name) {

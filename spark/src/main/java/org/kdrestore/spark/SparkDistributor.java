@@ -1,0 +1,204 @@
+package org.kdrestore.spark;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.kdrestore.common.Distributor;
+import org.kdrestore.common.Engines;
+import org.kdrestore.common.UserInputException;
+import org.kdrestore.infer.TeacherCache;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
+
+/**
+ * {@link Distributor} on Apache Spark: the items become an RDD, each partition one Spark task that
+ * runs the core's {@link Distributor.PartitionTask} in the executor's JVM, and each partition's results
+ * reach the driver as soon as it ends (a result handler), so the driver records progress as it goes.
+ * A failed task is retried by Spark ({@code spark.task.maxFailures}; {@code local[N,F]} in local mode);
+ * the tasks write every file atomically, so a retry never meets half a file.
+ */
+public final class SparkDistributor implements Distributor {
+    private static final Pattern LOCAL = Pattern.compile("local\\[(\\d+|\\*)(?:,(\\d+))?]|local");
+
+    private final JavaSparkContext jsc;
+    private final String master;
+    private final int threadsPerTask;
+
+    private SparkDistributor(JavaSparkContext jsc, String master, int threadsPerTask) {
+        this.jsc = jsc;
+        this.master = master;
+        this.threadsPerTask = threadsPerTask;
+    }
+
+    /**
+     * Connects to {@code master}, or joins the context spark-submit made. Spark settings come from
+     * {@code spark.*} system properties as usual ({@code -Dspark.executor.memory=…}).
+     */
+    public static SparkDistributor open(String master, int threadsPerTask) {
+        if (threadsPerTask < 0) {
+            throw new UserInputException("--spark-threads must be ≥ 0 (0 = from the executor's cores), got " + threadsPerTask);
+        }
+        SparkConf conf = new SparkConf().setAppName("kd-restore");
+        if (!conf.contains("spark.master")) {
+            conf.setMaster(master);
+        }
+        String m = conf.get("spark.master");
+        if (!LOCAL.matcher(m).matches() && !m.contains("://")) {
+            throw new UserInputException("--spark " + master + " is not a Spark master URL (local[N], local[N,RETRIES], spark://HOST:PORT, …)");
+        }
+        conf.setIfMissing("spark.ui.enabled", "false");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        if (LOCAL.matcher(m).matches() || m.contains("://127.0.0.1") || m.contains("://localhost")) {
+            // a cluster on this machine: talk over loopback whatever the host name resolves to
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(conf));
+        return new SparkDistributor(jsc, m, threadsPerTask > 0 ? threadsPerTask : defaultThreads(jsc.getConf(), m));
+    }
+
+    /**
+     * PyTorch threads per task so that the tasks of one executor never ask for more threads than it has
+     * cores: local[N] runs N tasks in this JVM on this machine's cores; an executor runs
+     * {@code spark.executor.cores / spark.task.cpus} tasks at once (0 = decided on the executor).
+     */
+    static int defaultThreads(SparkConf conf, String master) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Matcher lm = LOCAL.matcher(master);
+        if (lm.matches()) {
+            int slots = lm.group(1) == null || lm.group(1).equals("*") ? cores : Integer.parseInt(lm.group(1));
+            return Math.max(1, cores / Math.max(1, slots));
+        }
+        return 0;
+    }
+
+    @Override
+    public void run(String label, Class<? extends PartitionTask> task, String job, List<String> items, int partitions,
+            ResultSink sink) throws IOException {
+        if (items.isEmpty()) {
+            return;
+        }
+        JavaRDD<String> rdd = jsc.parallelize(items, Math.max(1, Math.min(partitions, items.size())));
+        jsc.setJobDescription(label);
+        try {
+            jsc.sc().runJob(rdd.rdd(), new RunPartition(task.getName(), job, threadsPerTask), new Collect(sink),
+                    ClassTag$.MODULE$.apply(ArrayList.class));
+        } catch (RuntimeException e) {
+            Throwable io = e;
+            while (io != null && !(io instanceof IOException)) {
+                io = io.getCause();
+            }
+            if (io != null) {
+                throw (IOException) io; // the driver's own sink failed (writing the index, say)
+            }
+            throw new IOException(label + " failed on Spark " + master + " after its retries: " + firstLine(e), e);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String msg = String.valueOf(e.getMessage());
+        int nl = msg.indexOf('\n');
+        return nl < 0 ? msg : msg.substring(0, nl);
+    }
+
+    @Override
+    public int parallelism() {
+        return Math.max(1, jsc.defaultParallelism());
+    }
+
+    @Override
+    public String describe() {
+        return "Spark " + master + " (" + parallelism() + " task slots, "
+                + (threadsPerTask > 0 ? threadsPerTask + " PyTorch thread(s) per task" : "PyTorch threads from each executor's cores") + ")";
+    }
+
+    /** Stops the context (not when spark-submit owns it: then the application ends it). */
+    @Override
+    public void close() {
+        if (!Boolean.getBoolean("kdrestore.spark.keepContext")) {
+            jsc.stop();
+        }
+    }
+
+    /** One partition, on an executor: the core task over its items; returns (item, result) pairs. */
+    static final class RunPartition extends AbstractFunction2<TaskContext, scala.collection.Iterator<String>, ArrayList<String[]>>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String taskClass;
+        private final String job;
+        private final int threads;
+
+        RunPartition(String taskClass, String job, int threads) {
+            this.taskClass = taskClass;
+            this.job = job;
+            this.threads = threads;
+        }
+
+        @Override
+        public ArrayList<String[]> apply(TaskContext ctx, scala.collection.Iterator<String> it) {
+            List<String> items = new ArrayList<>();
+            while (it.hasNext()) {
+                items.add(it.next());
+            }
+            System.setProperty(TeacherCache.EXECUTOR_PROPERTY, SparkEnv.get().executorId());
+            Engines.engine(); // loads libtorch before its thread count is set
+            int n = threads > 0 ? threads : executorThreads();
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
+            // PyTorch's grad mode is per thread and on in a new one; DJL turns it off only on the thread that
+            // loaded the engine. A task thread is inference, as the local path's main thread is.
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+            ArrayList<String[]> out = new ArrayList<>();
+            try {
+                Class<? extends PartitionTask> c = Class.forName(taskClass, true, Thread.currentThread().getContextClassLoader())
+                        .asSubclass(PartitionTask.class);
+                Distributor.newTask(c).run(job, items, (item, result) -> out.add(new String[] {item, result}));
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage() + " (items " + items + ")", e);
+            }
+            return out;
+        }
+
+        private static int executorThreads() {
+            SparkConf conf = SparkEnv.get().conf();
+            int cores = Runtime.getRuntime().availableProcessors();
+            int slots = Math.max(1, conf.getInt("spark.executor.cores", cores) / Math.max(1, conf.getInt("spark.task.cpus", 1)));
+            return Math.max(1, cores / slots);
+        }
+    }
+
+    /** On the driver, as each partition ends: its results to the sink, in item order. */
+    static final class Collect extends AbstractFunction2<Object, ArrayList<String[]>, BoxedUnit> {
+        private final ResultSink sink;
+
+        Collect(ResultSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public BoxedUnit apply(Object partition, ArrayList<String[]> results) {
+            synchronized (sink) {
+                for (String[] r : results) {
+                    try {
+                        sink.accept(r[0], r[1]);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+            return BoxedUnit.UNIT;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.kdrestore.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdrestore.cli.KdRestore;
+import org.kdrestore.common.AtomicFiles;
+import org.kdrestore.common.Json;
+import org.kdrestore.model.TinyTeacher;
+import picocli.CommandLine;
+
+/**
+ * The three commands with {@code --spark local[2]} against the same commands run locally, on two
+ * sample photos (8 quadrants) and a tiny teacher: the cache byte for byte, the evaluation tables
+ * equal, the sweep table equal; and a task that fails half-way through writing an output.
+ */
+class SparkCommandsTest {
+    @TempDir
+    static Path tmp;
+    static Path prepared;
+    static TinyTeacher.Files teacher;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        CommandLine cl = KdRestore.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void inputs() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        for (String p : List.of("Grey.jpg", "ColorfulCups.jpg")) {
+            Files.copy(Path.of("..", "data-sample", p), photos.resolve(p));
+        }
+        prepared = tmp.resolve("prepared");
+        assertEquals(0, run("prepare", "--input", photos.toString(), "--output", prepared.toString()).code());
+        teacher = TinyTeacher.write(tmp);
+    }
+
+    static Result teacherCache(Path cacheRoot, String... more) {
+        List<String> a = new ArrayList<>(List.of("teacher", "cache", "--data", prepared.toString(), "--weights",
+                teacher.weights().toString(), "--arch-config", teacher.config().toString(), "--cache", cacheRoot.toString()));
+        a.addAll(List.of(more));
+        return run(a.toArray(String[]::new));
+    }
+
+    /** Every file under {@code root} (lock files aside) by relative path → bytes. */
+    static Map<String, byte[]> files(Path root) throws IOException {
+        Map<String, byte[]> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                if (!p.getFileName().toString().equals(".lock")) {
+                    m.put(root.relativize(p).toString(), Files.readAllBytes(p));
+                }
+            }
+        }
+        return m;
+    }
+
+    static void assertSameFiles(Map<String, byte[]> expected, Map<String, byte[]> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String k : expected.keySet()) {
+            assertArrayEquals(expected.get(k), actual.get(k), k);
+        }
+    }
+
+    static Map<String, byte[]> localCache() throws IOException {
+        Path local = tmp.resolve("cache-local");
+        if (!Files.exists(local)) {
+            Result r = teacherCache(local);
+            assertEquals(0, r.code(), r.err());
+        }
+        return files(local);
+    }
+
+    @Test
+    void teacherCacheOnSparkIsByteIdenticalToTheLocalOneAndReusesIt() throws IOException {
+        Map<String, byte[]> local = localCache();
+        assertEquals(8 + 1, local.size(), "8 quadrant outputs and the index: " + local.keySet());
+        Path spark = tmp.resolve("cache-spark");
+        Result r = teacherCache(spark, "--spark", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("8 computed, 0 reused") && r.out().contains("Spark local[2]") && r.out().contains("images/s"), r.out());
+        assertSameFiles(local, files(spark));
+
+        Result again = teacherCache(spark, "--spark", "local[2]", "--json");
+        assertEquals(0, again.code(), again.err());
+        assertEquals(8, Json.MAPPER.readTree(again.out()).path("reused").asInt(), again.out());
+    }
+
+    /**
+     * The first attempt of one task stops half-way through writing an output, as a killed executor
+     * would, leaving half a temporary file; Spark retries the task ({@code local[2,2]}: two attempts),
+     * and the cache ends complete, byte-identical to the local one, with no temporary left.
+     */
+    @Test
+    void aTaskThatFailsMidWriteIsRetriedAndTheCacheEndsCompleteAndValid() throws IOException {
+        Map<String, byte[]> local = localCache();
+        String victim = local.keySet().stream().filter(k -> k.endsWith("_br.png")).findFirst().orElseThrow();
+        String name = Path.of(victim).getFileName().toString();
+        Path spark = tmp.resolve("cache-fault");
+        System.setProperty(AtomicFiles.CRASH_WRITE, name);
+        try {
+            Result r = teacherCache(spark, "--spark", "local[2,2]");
+            assertEquals(0, r.code(), r.err());
+            assertEquals(null, System.getProperty(AtomicFiles.CRASH_WRITE), "the injected crash happened");
+        } finally {
+            System.clearProperty(AtomicFiles.CRASH_WRITE);
+        }
+        assertSameFiles(local, files(spark));
+    }
+
+    /** Without retries (local[2]: one attempt) the same crash fails the command with the items named, and a rerun completes it. */
+    @Test
+    void aTaskThatFailsForGoodNamesItsImagesAndARerunCompletesTheCache() throws IOException {
+        Map<String, byte[]> local = localCache();
+        String victim = local.keySet().stream().filter(k -> k.endsWith("_tl.png")).findFirst().orElseThrow();
+        String name = Path.of(victim).getFileName().toString();
+        Path spark = tmp.resolve("cache-fail");
+        System.setProperty(AtomicFiles.CRASH_WRITE, name);
+        Result r;
+        try {
+            r = teacherCache(spark, "--spark", "local[2]");
+        } finally {
+            System.clearProperty(AtomicFiles.CRASH_WRITE);
+        }
+        assertEquals(1, r.code(), r.out());
+        String stem = name.substring(0, name.length() - ".png".length());
+        assertTrue(r.err().contains(stem), "the failure names the image: " + r.err());
+        Result again = teacherCache(spark, "--spark", "local[2]");
+        assertEquals(0, again.code(), again.err());
+        assertSameFiles(local, files(spark));
+    }
+
+    @Test
+    void evaluationOnSparkGivesTheLocalTables() throws IOException {
+        localCache();
+        Path run = tmp.resolve("run");
+        Result d = run("distill", "--config", "quick", "--data", prepared.toString(), "--run-dir", run.toString(), "--set",
+                "train.max_steps=2", "--set", "train.epochs=1", "--set", "train.crop=64", "--set", "data.val_crop=64", "--set",
+                "loss.teacher_l1=0", "--set", "loss.teacher_ssim=0", "--set", "loss.teacher_vgg=0");
+        assertEquals(0, d.code(), d.err());
+        List<String> base = List.of("evaluate", "--run", run.toString(), "--data", prepared.toString(), "--teacher-cache",
+                tmp.resolve("cache-local").toString(), "--latency-runs", "0");
+        Path localOut = tmp.resolve("eval-local");
+        Path sparkOut = tmp.resolve("eval-spark");
+        List<String> a = new ArrayList<>(base);
+        a.addAll(List.of("--output", localOut.toString()));
+        Result l = run(a.toArray(String[]::new));
+        assertEquals(0, l.code(), l.err());
+        a = new ArrayList<>(base);
+        a.addAll(List.of("--output", sparkOut.toString(), "--spark", "local[2]"));
+        Result s = run(a.toArray(String[]::new));
+        assertEquals(0, s.code(), s.err());
+        for (String f : List.of("per_image.csv", "summary.csv", "differences.csv")) {
+            assertEquals(Files.readString(localOut.resolve(f)), Files.readString(sparkOut.resolve(f)), f);
+        }
+        assertSameFiles(files(localOut.resolve("outputs")), files(sparkOut.resolve("outputs")));
+        assertFalse(Files.readString(localOut.resolve("per_image.csv")).isBlank());
+    }
+}
