@@ -20,7 +20,10 @@ if ((${#need_apt[@]})); then
   fi
 fi
 
-mvn -B -ntp verify
+# The core (installed into the local Maven repository, with its test helpers, for the Spark module),
+# then the Spark module's tests: --spark local[2] against the local commands, and a standalone cluster on 127.0.0.1.
+mvn -B -ntp install
+mvn -B -ntp -f spark/pom.xml verify
 
 # The launcher as a user runs it: a model run prints no libtorch notices (they go to work/native-warnings.log).
 smoke="$(mktemp -d)"

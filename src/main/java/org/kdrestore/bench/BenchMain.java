@@ -33,6 +33,10 @@ public final class BenchMain {
         m.put("teacher-full-540x960", TeacherCase::full540x960);
         m.put("teacher-full-540x960-tiled", TeacherCase::full540x960Tiled);
         m.put("ssim-1080p", SsimCase::new);
+        // teacher caching throughput here and on Spark in local mode (the Spark ones need the Spark module: docs/spark.md)
+        m.put("teacher-cache", () -> new TeacherCacheCase(null));
+        m.put("teacher-cache-spark-1", () -> new TeacherCacheCase("local[1]"));
+        m.put("teacher-cache-spark-2", () -> new TeacherCacheCase("local[2]"));
         return m;
     }
 

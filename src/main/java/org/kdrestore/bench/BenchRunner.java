@@ -1,6 +1,7 @@
 package org.kdrestore.bench;
 
 import java.io.BufferedReader;
+import java.lang.management.ManagementFactory;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,14 @@ public final class BenchRunner {
             throw new UserInputException("unknown bench case '" + caseName + "'; known: " + String.join(", ", BenchMain.cases().keySet()));
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx16g", "-Dai.djl.offline=true",
-                "-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), caseName,
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx16g", "-Dai.djl.offline=true"));
+        // this JVM's module openings (the launcher gives Spark's when the Spark module is on the classpath)
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.equals("-XX:+IgnoreUnrecognizedVMOptions")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), caseName,
                 String.valueOf(warmup), String.valueOf(repeats), bf16 ? "bf16" : "float32"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BenchResult result = null;

@@ -31,9 +31,12 @@ public final class SweepCommand implements Callable<Integer> {
             + "from its checkpoint. Refused when the sweep file changed.")
     boolean resume;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-            description = "Trials at once (default ${DEFAULT-VALUE}); each gets cores/N PyTorch threads.")
-    int workers;
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Trials at once (default 1; with --spark, the cluster's task slots); locally each gets cores/N PyTorch threads.")
+    Integer workers;
+
+    @picocli.CommandLine.Mixin
+    SparkOption spark;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Sweep folder (default runs/sweeps/NAME).")
     Path sweepDir;
@@ -63,7 +66,7 @@ public final class SweepCommand implements Callable<Integer> {
         String name = plan.spec().name();
         Path dir = sweepDir != null ? sweepDir : Path.of("runs", "sweeps", name);
         Path report = reportDir != null ? reportDir : Path.of("reports", "sweeps", name);
-        if (workers < 1) {
+        if (workers != null && workers < 1) {
             throw new org.kdrestore.common.UserInputException("--workers must be ≥ 1, got " + workers);
         }
         if (dryRun) {
@@ -90,8 +93,12 @@ public final class SweepCommand implements Callable<Integer> {
         if (!out.json) {
             plan.notes().forEach(n -> System.err.println("note: " + n));
         }
-        SweepRunner.Outcome o = SweepRunner.run(plan, new SweepRunner.Options(dir, report, resume, workers, retryFailed, out.json,
-                SweepRunner.Launcher.current(TrialMain.class.getName())));
+        SweepRunner.Outcome o;
+        try (org.kdrestore.common.Distributor d = spark.open()) {
+            int atOnce = workers != null ? workers : spark.enabled() ? d.parallelism() : 1;
+            o = SweepRunner.run(plan, new SweepRunner.Options(dir, report, resume, atOnce, retryFailed, out.json,
+                    SweepRunner.Launcher.current(TrialMain.class.getName()), d));
+        }
         SweepReport.Results r = o.results();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);

@@ -45,6 +45,45 @@ public interface Distributor extends AutoCloseable {
     void run(String label, Class<? extends PartitionTask> task, String job, List<String> items, int partitions, ResultSink sink)
             throws IOException;
 
+    /**
+     * A single item running on its own (a sweep trial): started by {@link #start}, watched and
+     * cancelled from this JVM.
+     */
+    interface Running {
+        /** Waits up to {@code millis}; true once the item has ended (done or failed). */
+        boolean waitFor(long millis) throws InterruptedException;
+
+        /** The item's result once ended; an {@link IOException} with the reason when it failed or was cancelled. */
+        String result() throws IOException;
+
+        /** Stops the item: the task's thread is interrupted (a task holding a process stops it). */
+        void cancel();
+    }
+
+    /**
+     * Starts {@code task} on one item without waiting: on its own thread locally, as a one-task job on
+     * a cluster (retried there like any task).
+     */
+    Running start(String label, Class<? extends PartitionTask> task, String job, String item);
+
+    /** Set by a cluster back-end on its executors: the executor's id ("driver" in Spark's local mode). */
+    String EXECUTOR = "kdrestore.executor";
+
+    /** Who runs this code: the host, and the executor when a cluster back-end runs it (for per-executor summaries). */
+    static String worker() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        String executor = System.getProperty(EXECUTOR);
+        return executor == null ? host : host + " executor " + executor;
+    }
+
+    /** Set by a cluster back-end on its executors: the PyTorch threads each task may use (so tasks × threads ≤ cores). */
+    String TASK_THREADS = "kdrestore.task.threads";
+
     /** How many partitions run at once (cores of the cluster, or 1 locally). */
     int parallelism();
 

@@ -182,7 +182,7 @@ public final class TeacherCache {
     /** The per-image work, the same in this JVM and on an executor: restore, write the 16-bit PNG atomically, hash it. */
     static void computeAll(RestormerInference inference, List<String> items, NDManager manager, Distributor.ResultSink sink)
             throws IOException {
-        String worker = worker();
+        String worker = Distributor.worker();
         for (String json : items) {
             Item item = Json.MAPPER.readValue(json, Item.class);
             long t0 = System.nanoTime();
@@ -195,21 +195,6 @@ public final class TeacherCache {
             sink.accept(item.id(), Json.write(new Computed(e, worker, (System.nanoTime() - t0) / 1e9)));
         }
     }
-
-    /** Who computed an output: the host, and the Spark executor when there is one (for the per-executor summary). */
-    static String worker() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "localhost";
-        }
-        String executor = System.getProperty(EXECUTOR_PROPERTY);
-        return executor == null ? host : host + " executor " + executor;
-    }
-
-    /** Set by a cluster back-end on its executors: the executor's id, named in the per-executor summary. */
-    public static final String EXECUTOR_PROPERTY = "kdrestore.executor";
 
     private static Summary build(Map<String, Path> images, Path weights, RestormerConfig config, RestormerInference.Options options,
             Path cacheRoot, boolean quiet, String where, Computer computer) throws IOException {

@@ -1,5 +1,6 @@
 package org.kdrestore.sweep;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.kdrestore.common.AtomicFiles;
+import org.kdrestore.common.Distributor;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.UserInputException;
@@ -58,7 +60,28 @@ public final class SweepRunner {
                     args.add("-D" + name + "=" + System.getProperty(name));
                 }
             }
-            return new Launcher(java, System.getProperty("java.class.path"), mainClass, List.copyOf(args));
+            String cp = System.getProperty("java.class.path");
+            // Under spark-submit the application jar is loaded by Spark, not named on java.class.path
+            String own = codeSource();
+            if (own != null && !List.of(cp.split(File.pathSeparator)).contains(own)) {
+                cp = cp.isEmpty() ? own : cp + File.pathSeparator + own;
+            }
+            return new Launcher(java, cp, mainClass, List.copyOf(args));
+        }
+
+        private static String codeSource() {
+            try {
+                java.security.CodeSource cs = SweepRunner.class.getProtectionDomain().getCodeSource();
+                return cs == null ? null : Path.of(cs.getLocation().toURI()).toString();
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** This launcher's java and classpath replaced by the running JVM's (an executor's), its JVM flags kept. */
+        Launcher here() {
+            Launcher c = current(mainClass);
+            return new Launcher(c.java(), c.classPath(), mainClass, jvmArgs);
         }
     }
 
@@ -70,11 +93,17 @@ public final class SweepRunner {
      * @param quiet no progress lines on stderr
      */
     public record Options(Path sweepDir, Path reportDir, boolean resume, int workers, boolean retryFailed, boolean quiet,
-            Launcher launcher) {
+            Launcher launcher, Distributor distributor) {
         public Options {
             if (workers < 1) {
                 throw new UserInputException("--workers must be ≥ 1, got " + workers);
             }
+            distributor = distributor == null ? Distributor.local() : distributor;
+        }
+
+        public Options(Path sweepDir, Path reportDir, boolean resume, int workers, boolean retryFailed, boolean quiet,
+                Launcher launcher) {
+            this(sweepDir, reportDir, resume, workers, retryFailed, quiet, launcher, null);
         }
     }
 
@@ -84,7 +113,7 @@ public final class SweepRunner {
     private final SweepPlan plan;
     private final Options opt;
     private final PrintStream log = System.err;
-    private final Set<Process> live = ConcurrentHashMap.newKeySet();
+    private final Set<Distributor.Running> live = ConcurrentHashMap.newKeySet();
     private final MedianRule rule;
     private SweepState state;
     private Path dataDir;
@@ -124,7 +153,16 @@ public final class SweepRunner {
                             + Json.YAML.writeValueAsString(ConfigLoader.toTree(t.config())));
                 }
             }
-            Thread hook = new Thread(() -> live.forEach(Process::destroy), "sweep-stop-trials");
+            Thread hook = new Thread(() -> {
+                live.forEach(Distributor.Running::cancel);
+                for (Distributor.Running r : live) {
+                    try {
+                        r.waitFor(5000); // the trial's task stops its process
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "sweep-stop-trials");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 runTrials();
@@ -174,8 +212,9 @@ public final class SweepRunner {
             }
         }
         int total = state.trials().size();
-        say(String.format("sweep %s: %d trials, %d to run, %d worker(s), %d PyTorch thread(s) each", plan.spec().name(), total,
-                todo.size(), opt.workers(), threadsPerTrial()));
+        say(String.format("sweep %s: %d trials, %d to run, %d at once on %s, %s", plan.spec().name(), total,
+                todo.size(), opt.workers(), opt.distributor().describe(), opt.distributor() == Distributor.local()
+                        ? threadsPerTrial() + " PyTorch thread(s) each" : "PyTorch threads from each executor's cores"));
         if (todo.isEmpty()) {
             return;
         }
@@ -227,10 +266,6 @@ public final class SweepRunner {
             return;
         }
         boolean resume = Files.exists(Trainer.lastCheckpoint(run));
-        if (!resume) {
-            // Stopped before its first checkpoint: nothing to resume, start the run again.
-            Files.deleteIfExists(run.resolve("run.json"));
-        }
         int attempt = state.trial(id).attempts + 1;
         state.update(id, e -> {
             e.status = SweepState.Status.running;
@@ -241,28 +276,18 @@ public final class SweepRunner {
                 e.startedAt = Instant.now().toString();
             }
         });
-        List<String> cmd = command(trial, run, resume, attempt);
         Path logFile = run.resolve(TRIAL_LOG);
-        Files.writeString(logFile, "=== " + Instant.now() + " attempt " + attempt + ": " + String.join(" ", cmd.subList(
-                cmd.indexOf(opt.launcher().mainClass()), cmd.size())) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
         say(String.format("%s %s: %s%s", id, trial.label(), resume ? "resuming from its checkpoint" : "starting",
                 attempt > 1 ? " (attempt " + attempt + ")" : ""));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                logFile.toFile()));
-        String threads = String.valueOf(threadsPerTrial());
-        pb.environment().put("OMP_NUM_THREADS", threads);
-        pb.environment().put("MKL_NUM_THREADS", threads);
         long t0 = System.nanoTime();
         double before = state.trial(id).seconds;
         long lastSave = t0;
-        Process p = pb.start();
+        Distributor.Running p = opt.distributor().start("trial " + id, TrialTask.class, Json.write(job(trial, run, attempt)), id);
         live.add(p);
         Integer prunedAt = null;
         int checked = 0;
-        try (OutputStream keepOpen = p.getOutputStream()) {
-            // The child reads its stdin until EOF, which comes when this process dies: it then stops.
-            while (!p.waitFor(300, TimeUnit.MILLISECONDS)) {
+        try {
+            while (!p.waitFor(300)) {
                 if (System.nanoTime() - lastSave > TimeUnit.SECONDS.toNanos(15)) {
                     // keep the time spent current, so a killed attempt still counts
                     lastSave = System.nanoTime();
@@ -284,10 +309,8 @@ public final class SweepRunner {
                             e.status = SweepState.Status.pruned;
                             e.prunedAtEpoch = at;
                         });
-                        p.destroy();
-                        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                            p.destroyForcibly().waitFor();
-                        }
+                        p.cancel(); // the task stops the trial's process (TrialTask)
+                        p.waitFor(TimeUnit.SECONDS.toMillis(90));
                         break;
                     }
                 }
@@ -296,7 +319,14 @@ public final class SweepRunner {
             live.remove(p);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        int exit = p.exitValue();
+        int exit;
+        String failure = null;
+        try {
+            exit = prunedAt != null ? -1 : Integer.parseInt(p.result());
+        } catch (IOException | RuntimeException e) {
+            exit = -1;
+            failure = "the trial's task failed: " + e.getMessage();
+        }
         SweepState.Status status;
         String message = null;
         if (prunedAt != null) {
@@ -306,13 +336,14 @@ public final class SweepRunner {
             status = SweepState.Status.finished;
         } else {
             status = SweepState.Status.failed;
-            message = lastError(logFile);
+            message = failure != null ? failure : lastError(logFile);
         }
         String msg = message;
+        int exitCode = exit;
         state.update(id, e -> {
             e.status = status;
             e.seconds = before + seconds;
-            e.exitCode = exit;
+            e.exitCode = exitCode;
             e.message = msg;
             e.endedAt = Instant.now().toString();
         });
@@ -336,37 +367,92 @@ public final class SweepRunner {
         return rule.shouldStop(epoch1, value, others);
     }
 
-    private List<String> command(SweepPlan.Trial t, Path run, boolean resume, int attempt) {
-        Launcher l = opt.launcher();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(l.java());
-        long heap = Math.max(512L << 20, Runtime.getRuntime().maxMemory() / opt.workers());
-        cmd.add("-Xmx" + (heap >> 20) + "m");
-        cmd.addAll(l.jvmArgs());
-        if (System.getProperty("ai.djl.offline") == null) {
-            cmd.add("-Dai.djl.offline=true");
-        }
-        cmd.add("-Dai.djl.pytorch.num_threads=" + threadsPerTrial());
-        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+    /** What a trial's task needs to start the trial's JVM, on this machine or an executor. */
+    record TrialJob(String id, Launcher launcher, long heapMb, int threads, List<String> jvmFlags, List<String> args, String runDir,
+            int attempt) {}
+
+    private TrialJob job(SweepPlan.Trial t, Path run, int attempt) {
+        List<String> flags = new ArrayList<>();
         String hang = System.getProperty(HANG_TRIAL);
         if (hang != null && attempt == 1 && hang.startsWith(t.id() + ":")) {
-            cmd.add("-Dkdrestore.debug.hangAfterStep=" + hang.substring(hang.indexOf(':') + 1));
+            flags.add("-Dkdrestore.debug.hangAfterStep=" + hang.substring(hang.indexOf(':') + 1));
         }
-        cmd.add("-cp");
-        cmd.add(l.classPath());
-        cmd.add(l.mainClass());
-        cmd.addAll(List.of("distill", "--config", run.resolve(CONFIG).toString(), "--data", dataDir.toString(), "--run-dir",
-                run.toString(), "--json"));
+        List<String> args = new ArrayList<>(List.of("distill", "--config", run.resolve(CONFIG).toString(), "--data", dataDir.toString(),
+                "--run-dir", run.toString(), "--json"));
         // Trials read the cache filled above (or the one the file named) and never compute teacher
         // outputs: several trials filling one cache at once would race and repeat the work.
-        cmd.add("--no-teacher-fill");
+        args.add("--no-teacher-fill");
         if (trialTeacherCache != null) {
-            cmd.addAll(List.of("--teacher-cache", trialTeacherCache.toString()));
+            args.addAll(List.of("--teacher-cache", trialTeacherCache.toString()));
         }
-        if (resume) {
-            cmd.add("--resume");
+        long heap = Math.max(512L << 20, Runtime.getRuntime().maxMemory() / opt.workers());
+        return new TrialJob(t.id(), opt.launcher(), heap >> 20, threadsPerTrial(), flags, args, run.toString(), attempt);
+    }
+
+    /**
+     * One trial, on whichever JVM runs it (this one, or a Spark executor): starts the trial's own JVM
+     * ({@code TrialMain}: the CLI's distill) and waits for it. Whether it resumes is decided here, from
+     * the run folder as the task finds it, so a task Spark retries after its executor died resumes
+     * too. Interrupted (a pruned trial, a cancelled job, a stopping sweep), it stops the process;
+     * killed outright, the process stops on its own when its stdin closes. Emits the exit code.
+     */
+    public static final class TrialTask implements Distributor.PartitionTask {
+        @Override
+        public void run(String jobJson, List<String> items, Distributor.ResultSink emit) throws IOException {
+            TrialJob j = Json.MAPPER.readValue(jobJson, TrialJob.class);
+            Path run = Path.of(j.runDir());
+            boolean resume = Files.exists(Trainer.lastCheckpoint(run));
+            if (!resume) {
+                // Stopped before its first checkpoint: nothing to resume, start the run again.
+                Files.deleteIfExists(run.resolve("run.json"));
+            }
+            String executor = System.getProperty(Distributor.EXECUTOR);
+            Launcher l = executor == null || executor.equals("driver") ? j.launcher() : j.launcher().here();
+            int threads = Integer.getInteger(Distributor.TASK_THREADS, j.threads());
+            List<String> cmd = new ArrayList<>();
+            cmd.add(l.java());
+            cmd.add("-Xmx" + j.heapMb() + "m");
+            cmd.addAll(l.jvmArgs());
+            if (l.jvmArgs().stream().noneMatch(a -> a.startsWith("-Dai.djl.offline="))) {
+                cmd.add("-Dai.djl.offline=true");
+            }
+            cmd.add("-Dai.djl.pytorch.num_threads=" + threads);
+            cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+            cmd.addAll(j.jvmFlags());
+            cmd.add("-cp");
+            cmd.add(l.classPath());
+            cmd.add(l.mainClass());
+            cmd.addAll(j.args());
+            if (resume) {
+                cmd.add("--resume");
+            }
+            Path logFile = run.resolve(TRIAL_LOG);
+            Files.createDirectories(run);
+            Files.writeString(logFile, "=== " + Instant.now() + " attempt " + j.attempt() + (executor == null ? "" : " on " + Distributor.worker())
+                    + ": " + String.join(" ", cmd.subList(cmd.indexOf(l.mainClass()), cmd.size())) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                    logFile.toFile()));
+            pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+            pb.environment().put("MKL_NUM_THREADS", String.valueOf(threads));
+            Process p = pb.start();
+            try (OutputStream keepOpen = p.getOutputStream()) {
+                // The child reads its stdin until EOF, which comes when this process dies: it then stops.
+                p.waitFor();
+            } catch (InterruptedException e) {
+                p.destroy();
+                try {
+                    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                        p.destroyForcibly().waitFor();
+                    }
+                } catch (InterruptedException again) {
+                    p.destroyForcibly();
+                }
+                Thread.currentThread().interrupt();
+                throw new IOException("trial " + j.id() + " stopped", e);
+            }
+            emit.accept(items.get(0), String.valueOf(p.exitValue()));
         }
-        return cmd;
     }
 
     static boolean finishedRun(Path run) {

@@ -16,7 +16,8 @@ class BenchCasesTest {
     void everyCaseOfTheIssueIsRegisteredUnderItsName() {
         assertEquals(List.of("matmul-4096", "train-step", "teacher-train-step", "student-1080p", "teacher-tiny-256", "teacher-compact-540x960",
                 "teacher-full-540x960",
-                "teacher-full-540x960-tiled", "ssim-1080p"), List.copyOf(BenchMain.cases().keySet()));
+                "teacher-full-540x960-tiled", "ssim-1080p", "teacher-cache", "teacher-cache-spark-1", "teacher-cache-spark-2"),
+                List.copyOf(BenchMain.cases().keySet()));
         for (var e : BenchMain.cases().entrySet()) {
             assertEquals(e.getKey(), e.getValue().get().name());
         }

@@ -16,7 +16,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.kdrestore.common.Distributor;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.UserInputException;
-import org.kdrestore.infer.TeacherCache;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
@@ -113,6 +112,61 @@ public final class SparkDistributor implements Distributor {
     }
 
     @Override
+    public Running start(String label, Class<? extends PartitionTask> task, String job, String item) {
+        String group = "kd-restore-" + java.util.UUID.randomUUID();
+        String taskClass = task.getName();
+        int threads = threadsPerTask;
+        // the job group is a property of the submitting thread: set, submit, clear
+        jsc.setJobGroup(group, label, true);
+        org.apache.spark.api.java.JavaFutureAction<List<String[]>> f;
+        try {
+            f = jsc.parallelize(List.of(item), 1)
+                    .mapPartitions((org.apache.spark.api.java.function.FlatMapFunction<java.util.Iterator<String>, String[]>) it -> {
+                        List<String> items = new ArrayList<>();
+                        it.forEachRemaining(items::add);
+                        return RunPartition.runItems(taskClass, job, threads, items).iterator();
+                    })
+                    .collectAsync();
+        } finally {
+            jsc.clearJobGroup();
+        }
+        return new Running() {
+            @Override
+            public boolean waitFor(long millis) throws InterruptedException {
+                try {
+                    f.get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    return false;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                    return true;
+                }
+            }
+
+            @Override
+            public String result() throws IOException {
+                try {
+                    List<String[]> r = f.get();
+                    if (r.isEmpty()) {
+                        throw new IOException(label + ": the task returned nothing");
+                    }
+                    return r.get(0)[1];
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(label + ": interrupted", e);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                    throw new IOException(label + " failed on Spark " + master + ": " + firstLine(e.getCause() != null ? e.getCause() : e), e);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                jsc.cancelJobGroup(group);
+            }
+        };
+    }
+
+    @Override
     public int parallelism() {
         return Math.max(1, jsc.defaultParallelism());
     }
@@ -151,9 +205,15 @@ public final class SparkDistributor implements Distributor {
             while (it.hasNext()) {
                 items.add(it.next());
             }
-            System.setProperty(TeacherCache.EXECUTOR_PROPERTY, SparkEnv.get().executorId());
+            return runItems(taskClass, job, threads, items);
+        }
+
+        /** The core task over one partition's items, in this executor: returns (item, result) pairs. */
+        static ArrayList<String[]> runItems(String taskClass, String job, int threads, List<String> items) {
+            System.setProperty(Distributor.EXECUTOR, SparkEnv.get().executorId());
             Engines.engine(); // loads libtorch before its thread count is set
             int n = threads > 0 ? threads : executorThreads();
+            System.setProperty(Distributor.TASK_THREADS, String.valueOf(n));
             ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
             // PyTorch's grad mode is per thread and on in a new one; DJL turns it off only on the thread that
             // loaded the engine. A task thread is inference, as the local path's main thread is.

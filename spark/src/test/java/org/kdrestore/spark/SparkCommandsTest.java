@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kdrestore.cli.KdRestore;
 import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Json;
@@ -30,7 +29,7 @@ import picocli.CommandLine;
  * equal, the sweep table equal; and a task that fails half-way through writing an output.
  */
 class SparkCommandsTest {
-    @TempDir
+    /** Shared by this class and {@link StandaloneClusterTest}, made once per JVM, deleted at its exit. */
     static Path tmp;
     static Path prepared;
     static TinyTeacher.Files teacher;
@@ -48,7 +47,19 @@ class SparkCommandsTest {
     }
 
     @BeforeAll
-    static void inputs() throws Exception {
+    static synchronized void inputs() throws Exception {
+        if (tmp != null) {
+            return;
+        }
+        tmp = Files.createTempDirectory("kd-restore-spark-test");
+        Path dir = tmp;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary folder; the OS cleans it eventually
+            }
+        }));
         Path photos = Files.createDirectories(tmp.resolve("photos"));
         for (String p : List.of("Grey.jpg", "ColorfulCups.jpg")) {
             Files.copy(Path.of("..", "data-sample", p), photos.resolve(p));
@@ -178,5 +189,56 @@ class SparkCommandsTest {
         }
         assertSameFiles(files(localOut.resolve("outputs")), files(sparkOut.resolve("outputs")));
         assertFalse(Files.readString(localOut.resolve("per_image.csv")).isBlank());
+    }
+
+    /**
+     * A two-trial sweep, each trial a Spark task (local[2]: both at once), against the same sweep run
+     * locally one trial after the other: the same results table (times and folders aside), and a
+     * second invocation with --resume finds everything finished.
+     */
+    @Test
+    void aSweepOnSparkGivesTheLocalTableAndResumes() throws IOException {
+        Path f = tmp.resolve("sweep.yaml");
+        Files.writeString(f, "name: sparky\nbase: quick\ndata: " + prepared + "\ninclude_base: false\n"
+                + "set: {loss.teacher_l1: 0, loss.teacher_ssim: 0, loss.teacher_vgg: 0, train.max_steps: 2, train.epochs: 1, "
+                + "train.batch_size: 2, train.crop: 64, data.val_crop: 64, data.val_max_images: 1}\n"
+                + "grid: {train.lr: [0.001, 0.0001]}\n");
+        Result local = run("sweep", "--config", f.toString(), "--out", tmp.resolve("sweep-local").toString(), "--report-dir",
+                tmp.resolve("sweep-local-report").toString());
+        assertEquals(0, local.code(), local.err());
+        Result spark = run("sweep", "--config", f.toString(), "--out", tmp.resolve("sweep-spark").toString(), "--report-dir",
+                tmp.resolve("sweep-spark-report").toString(), "--spark", "local[2]");
+        assertEquals(0, spark.code(), spark.err());
+        assertEquals(withoutTimesAndFolders(tmp.resolve("sweep-local-report").resolve("results.csv")),
+                withoutTimesAndFolders(tmp.resolve("sweep-spark-report").resolve("results.csv")));
+        String log = Files.readString(tmp.resolve("sweep-spark").resolve("trials").resolve("t000").resolve("sweep-trial.log"));
+        assertTrue(log.contains("executor driver"), "the trial ran as a Spark task: " + log.lines().findFirst().orElse(""));
+
+        Result again = run("sweep", "--config", f.toString(), "--out", tmp.resolve("sweep-spark").toString(), "--report-dir",
+                tmp.resolve("sweep-spark-report").toString(), "--spark", "local[2]", "--resume");
+        assertEquals(0, again.code(), again.err());
+        for (String t : List.of("t000", "t001")) {
+            String trialLog = Files.readString(tmp.resolve("sweep-spark").resolve("trials").resolve(t).resolve("sweep-trial.log"));
+            assertEquals(1, trialLog.lines().filter(l -> l.startsWith("=== ")).count(), "a finished trial is not run again: " + trialLog);
+        }
+    }
+
+    /** results.csv with the time and run-folder columns dropped (they differ by nature). */
+    static List<String> withoutTimesAndFolders(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = List.of(lines.get(0).split(","));
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            String[] cells = line.split(",", -1);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                if (!header.get(i).equals("time_s") && !header.get(i).equals("run_dir")) {
+                    sb.append(cells[i]).append(',');
+                }
+            }
+            out.add(sb.toString());
+        }
+        assertTrue(out.size() == 3, "two trials: " + lines);
+        return out;
     }
 }
