@@ -49,6 +49,8 @@ public final class TeacherCacheCase implements BenchCase {
     @Override
     public void setUp(NDManager manager) throws IOException {
         work = Files.createTempDirectory("kd-bench-cache");
+        Path dir = work;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir))); // the bench's child JVM ends after the case
         Path photos = Files.createDirectories(work.resolve("photos"));
         for (String p : PHOTOS) {
             Files.copy(Checkout.home().resolve("data-sample").resolve(p), photos.resolve(p));
@@ -70,8 +72,14 @@ public final class TeacherCacheCase implements BenchCase {
         } else {
             TeacherCache.build(images, teacher.weights(), teacher.config(), RestormerInference.Options.upstream(), root, distributor, true);
         }
-        try (Stream<Path> s = Files.walk(root)) {
+        delete(root);
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder: the OS cleans it eventually
         }
     }
 }

@@ -223,12 +223,25 @@ public final class SparkDistributor implements Distributor {
                 Class<? extends PartitionTask> c = Class.forName(taskClass, true, Thread.currentThread().getContextClassLoader())
                         .asSubclass(PartitionTask.class);
                 Distributor.newTask(c).run(job, items, (item, result) -> out.add(new String[] {item, result}));
-            } catch (RuntimeException e) {
-                throw e;
             } catch (Exception e) {
-                throw new IllegalStateException(e.getMessage() + " (items " + items + ")", e);
+                // one line, naming the partition's items: Spark shows the driver the first line of a task's failure
+                throw new IllegalStateException(String.valueOf(e.getMessage()).replace('\n', ' ') + " (partition of "
+                        + items.size() + " item(s): " + String.join(", ", items.stream().map(RunPartition::name).toList()) + ")", e);
             }
             return out;
+        }
+
+        /** An item as a person reads it: the "id" of a JSON item (an image), else the item itself. */
+        static String name(String item) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode j = org.kdrestore.common.Json.MAPPER.readTree(item);
+                if (j != null && j.hasNonNull("id")) {
+                    return j.get("id").asText();
+                }
+            } catch (IOException | RuntimeException e) {
+                // not JSON: the item is its own name
+            }
+            return item;
         }
 
         private static int executorThreads() {

@@ -158,7 +158,8 @@ class SparkCommandsTest {
         }
         assertEquals(1, r.code(), r.out());
         String stem = name.substring(0, name.length() - ".png".length());
-        assertTrue(r.err().contains(stem), "the failure names the image: " + r.err());
+        assertTrue(r.err().contains("partition of") && (r.err().contains(": " + stem) || r.err().contains(", " + stem)),
+                "the failure names the partition's images: " + r.err());
         Result again = teacherCache(spark, "--spark", "local[2]");
         assertEquals(0, again.code(), again.err());
         assertSameFiles(local, files(spark));
