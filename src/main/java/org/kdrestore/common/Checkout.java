@@ -6,11 +6,28 @@ import java.nio.file.Path;
 public final class Checkout {
     private Checkout() {}
 
-    /** {@code $KD_RESTORE_HOME} (set by the launcher), else the working directory; absolute and normalised. */
+    /**
+     * {@code $KD_RESTORE_HOME} (set by the launcher and the installed kernel), else the first folder
+     * upwards from the working directory that holds {@code data-sample/} and {@code pom.xml} (a
+     * notebook's folder, the Spark module's), else the working directory; absolute and normalised.
+     */
     public static Path home() {
         String h = System.getenv("KD_RESTORE_HOME");
-        Path p = h != null && !h.isBlank() ? Path.of(h) : Path.of("");
-        return p.toAbsolutePath().normalize();
+        if (h != null && !h.isBlank()) {
+            return Path.of(h).toAbsolutePath().normalize();
+        }
+        Path cwd = Path.of("").toAbsolutePath().normalize();
+        return find(cwd).orElse(cwd);
+    }
+
+    /** The first folder from {@code start} upwards that holds {@code data-sample/} and {@code pom.xml}. */
+    public static java.util.Optional<Path> find(Path start) {
+        for (Path p = start.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            if (java.nio.file.Files.isDirectory(p.resolve("data-sample")) && java.nio.file.Files.isRegularFile(p.resolve("pom.xml"))) {
+                return java.util.Optional.of(p);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /**

@@ -58,27 +58,16 @@ public record Walkthrough(Path home, String profile, Path work) {
     /** From {@code KD_RESTORE_HOME} / {@code KD_RESTORE_PROFILE}, with the defaults above. */
     public static Walkthrough fromEnvironment() {
         String p = System.getenv("KD_RESTORE_PROFILE");
-        String h = System.getenv("KD_RESTORE_HOME");
-        Path home = h != null && !h.isBlank() ? Path.of(h) : findHome(Path.of("").toAbsolutePath());
-        return of(home, p == null || p.isBlank() ? "quick" : p.trim().toLowerCase(Locale.ROOT));
+        return of(org.kdrestore.common.Checkout.home(), p == null || p.isBlank() ? "quick" : p.trim().toLowerCase(Locale.ROOT));
     }
 
     public static Walkthrough of(Path home, String profile) {
         Path abs = home.toAbsolutePath().normalize();
         if (!Files.isDirectory(abs.resolve("data-sample"))) {
-            throw new UserInputException("KD_RESTORE_HOME " + abs + " is not a kd-restore checkout (no data-sample/ folder)");
+            throw new UserInputException(abs + " is not a kd-restore checkout (no data-sample/ folder): run from inside one, "
+                    + "or set KD_RESTORE_HOME");
         }
         return new Walkthrough(abs, profile, abs.resolve("work").resolve("notebooks"));
-    }
-
-    static Path findHome(Path start) {
-        for (Path p = start; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("data-sample")) && Files.isRegularFile(p.resolve("pom.xml"))) {
-                return p;
-            }
-        }
-        throw new UserInputException("cannot find the kd-restore checkout from " + start
-                + " (no folder above holds data-sample/ and pom.xml); set KD_RESTORE_HOME");
     }
 
     public boolean quick() {

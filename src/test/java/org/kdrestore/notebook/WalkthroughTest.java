@@ -40,7 +40,7 @@ class WalkthroughTest {
     void homeIsFoundFromASubfolderAndWorkIsUnderIt() throws Exception {
         Path home = fakeHome();
         Path nb = Files.createDirectories(home.resolve("notebooks"));
-        assertEquals(home, Walkthrough.findHome(nb));
+        assertEquals(home, org.kdrestore.common.Checkout.find(nb).orElseThrow());
         Walkthrough w = Walkthrough.of(home, "full");
         assertFalse(w.quick());
         assertEquals(home.resolve("work").resolve("notebooks"), w.work());
