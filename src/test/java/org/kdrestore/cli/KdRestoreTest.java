@@ -8,14 +8,16 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-class KdRestoreTest {
-    static final class Result {
-        int code;
-        String out;
-        String err;
+public class KdRestoreTest {
+    /** What a command printed and returned (public: the Spark module's tests run commands the same way). */
+    public static final class Result {
+        public int code;
+        public String out;
+        public String err;
     }
 
-    static Result run(String... args) {
+    /** Runs the CLI in this JVM with its output captured. */
+    public static Result run(String... args) {
         CommandLine cl = KdRestore.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +15,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.kdrestore.cli.KdRestore;
+import org.kdrestore.cli.KdRestoreTest;
 import org.kdrestore.common.AtomicFiles;
 import org.kdrestore.common.Json;
 import org.kdrestore.model.TinyTeacher;
-import picocli.CommandLine;
 
 /**
  * The three commands with {@code --spark local[2]} against the same commands run locally, on two
@@ -36,14 +33,10 @@ class SparkCommandsTest {
 
     record Result(int code, String out, String err) {}
 
+    /** The CLI in this JVM, as the core's tests run it. */
     static Result run(String... args) {
-        CommandLine cl = KdRestore.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+        KdRestoreTest.Result r = KdRestoreTest.run(args);
+        return new Result(r.code, r.out, r.err);
     }
 
     @BeforeAll
