@@ -44,7 +44,7 @@ public final class PreparedTrainingSet implements TrainingSet {
      * The values are the same either way; only the time differs.
      */
     private final Map<Path, Planar> decoded = new LinkedHashMap<>(64, 0.75f, true);
-    private final long decodedBudget = Runtime.getRuntime().maxMemory() / 4;
+    private long decodedBudget = Runtime.getRuntime().maxMemory() / 4;
     private long decodedBytes;
 
     /**
@@ -112,6 +112,18 @@ public final class PreparedTrainingSet implements TrainingSet {
             teacherImage = cached(teacher.file(id));
         }
         return new Sample(id, cached(s.degraded()), cached(s.sharp()), teacherImage);
+    }
+
+    /** Test hook: another budget for decoded images, in bytes. */
+    void decodedBudget(long bytes) {
+        decodedBudget = bytes;
+    }
+
+    /** Bytes of decoded images kept now. */
+    long decodedBytes() {
+        synchronized (decoded) {
+            return decodedBytes;
+        }
     }
 
     /** {@link #read}, kept while it fits the budget (loader threads call this concurrently; planars are never written to). */
