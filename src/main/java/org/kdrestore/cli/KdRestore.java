@@ -79,6 +79,16 @@ public final class KdRestore implements Runnable {
                 }
                 return 1;
             }
+            for (Throwable c = ex; c != null; c = c.getCause()) {
+                if (c instanceof org.kdrestore.common.Distributor.TaskFailure f) {
+                    // a cluster's task failed for good: its message says where and why; the trace only with --verbose
+                    commandLine.getErr().println("error: " + f.getMessage());
+                    if (verbose) {
+                        ex.printStackTrace(commandLine.getErr());
+                    }
+                    return 1;
+                }
+            }
             commandLine.getErr().println("error: " + ex);
             ex.printStackTrace(commandLine.getErr());
             return 1;

@@ -25,6 +25,16 @@ public interface Distributor extends AutoCloseable {
         void run(String job, List<String> items, ResultSink emit) throws Exception;
     }
 
+    /**
+     * Work that failed where it ran (a task that failed for good on a cluster): the environment, not
+     * the input nor this program, so the CLI prints its message as one line (exit 1).
+     */
+    final class TaskFailure extends IOException {
+        public TaskFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Receives {@code (item, result)} pairs; on the driver, calls are serialised. */
     @FunctionalInterface
     interface ResultSink {
@@ -66,10 +76,32 @@ public interface Distributor extends AutoCloseable {
      */
     Running start(String label, Class<? extends PartitionTask> task, String job, String item);
 
-    /** Set by a cluster back-end on its executors: the executor's id ("driver" in Spark's local mode). */
-    String EXECUTOR = "kdrestore.executor";
+    /**
+     * Where the current thread's task runs, set by a cluster back-end around each task (a thread
+     * local, so nothing leaks into the driver's JVM in local mode): the executor's id ("driver" in
+     * Spark's local mode) and the PyTorch threads the task may use (tasks × threads ≤ cores).
+     */
+    record TaskPlace(String executor, int threads) {
+        private static final ThreadLocal<TaskPlace> CURRENT = new ThreadLocal<>();
 
-    /** Who runs this code: the host, and the executor when a cluster back-end runs it (for per-executor summaries). */
+        /** The place of this thread's task, or null outside a cluster task. */
+        public static TaskPlace current() {
+            return CURRENT.get();
+        }
+
+        /** Runs {@code body} as a task at this place. */
+        public <T> T run(java.util.concurrent.Callable<T> body) throws Exception {
+            TaskPlace before = CURRENT.get();
+            CURRENT.set(this);
+            try {
+                return body.call();
+            } finally {
+                CURRENT.set(before);
+            }
+        }
+    }
+
+    /** Who runs this code: the host, and the executor inside a cluster task (for per-executor summaries). */
     static String worker() {
         String host;
         try {
@@ -77,12 +109,9 @@ public interface Distributor extends AutoCloseable {
         } catch (IOException e) {
             host = "localhost";
         }
-        String executor = System.getProperty(EXECUTOR);
-        return executor == null ? host : host + " executor " + executor;
+        TaskPlace place = TaskPlace.current();
+        return place == null ? host : host + " executor " + place.executor();
     }
-
-    /** Set by a cluster back-end on its executors: the PyTorch threads each task may use (so tasks × threads ≤ cores). */
-    String TASK_THREADS = "kdrestore.task.threads";
 
     /** How many partitions run at once (cores of the cluster, or 1 locally). */
     int parallelism();

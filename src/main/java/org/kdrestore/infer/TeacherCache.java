@@ -213,6 +213,8 @@ public final class TeacherCache {
         }
     }
 
+    private static final long INDEX_WRITE_INTERVAL_NS = 2_000_000_000L;
+
     /** The lock file of a cache folder ({@link ProcessLock}). */
     public static final String LOCK_FILE = ".lock";
     /** How long a second process waits for another one filling the same cache (a large data set takes hours). */
@@ -245,11 +247,16 @@ public final class TeacherCache {
         try (Progress progress = new Progress("teacher cache", images.size(), quiet)) {
             progress.step(reused);
             progress.status("0 computed, " + reused + " reused");
+            long[] lastWrite = {System.nanoTime() - INDEX_WRITE_INTERVAL_NS - 1}; // the first output is written at once
             computer.compute(todo, (id, json) -> {
                 Computed c = Json.MAPPER.readValue(json, Computed.class);
                 entries.put(id, c.entry());
-                // The index after every image: an interrupted run loses at most the images in flight.
-                writeIndex(dir, key, weights, weightsSha, config, options, entries);
+                // The index as outputs come in, at most every 2 s (thousands of images would make one write
+                // per image quadratic): an interrupted run loses at most the outputs of the last 2 s.
+                if (System.nanoTime() - lastWrite[0] > INDEX_WRITE_INTERVAL_NS) {
+                    writeIndex(dir, key, weights, weightsSha, config, options, entries);
+                    lastWrite[0] = System.nanoTime();
+                }
                 double[] w = perWorker.computeIfAbsent(c.worker(), k -> new double[2]);
                 w[0]++;
                 w[1] += c.seconds();

@@ -114,6 +114,8 @@ public final class SweepRunner {
     private final Options opt;
     private final PrintStream log = System.err;
     private final Set<Distributor.Running> live = ConcurrentHashMap.newKeySet();
+    /** Set when this JVM is stopping: a trial stopped by it stays "running", so --resume resumes it. */
+    private volatile boolean stopping;
     private final MedianRule rule;
     private SweepState state;
     private Path dataDir;
@@ -154,6 +156,7 @@ public final class SweepRunner {
                 }
             }
             Thread hook = new Thread(() -> {
+                stopping = true;
                 live.forEach(Distributor.Running::cancel);
                 for (Distributor.Running r : live) {
                     try {
@@ -184,7 +187,10 @@ public final class SweepRunner {
         }
         Path root = plan.teacherCache() != null ? plan.teacherCache() : dataDir.resolve("teacher-cache");
         say("teacher: " + plan.teacher().describe());
-        TeacherCache.Summary s = TeacherCache.fill(plan.teacher(), dataDir, root, opt.quiet());
+        TeacherCache.Summary s = opt.distributor() == Distributor.local()
+                ? TeacherCache.fill(plan.teacher(), dataDir, root, opt.quiet())
+                : TeacherCache.build(TeacherCache.degradedImages(dataDir), plan.teacher().weights(), plan.teacher().config(),
+                        org.kdrestore.infer.RestormerInference.Options.upstream(), root, opt.distributor(), opt.quiet());
         say("teacher outputs in " + s.cacheDir() + ": " + s.computed() + " computed, " + s.reused() + " reused");
         return s.cacheDir();
     }
@@ -286,6 +292,7 @@ public final class SweepRunner {
         live.add(p);
         Integer prunedAt = null;
         int checked = 0;
+        boolean ended = false;
         try {
             while (!p.waitFor(300)) {
                 if (System.nanoTime() - lastSave > TimeUnit.SECONDS.toNanos(15)) {
@@ -315,8 +322,15 @@ public final class SweepRunner {
                     }
                 }
             }
+            ended = true;
         } finally {
+            if (!ended) {
+                p.cancel(); // this thread was interrupted (another trial failed the sweep): no trial left behind
+            }
             live.remove(p);
+        }
+        if (stopping && prunedAt == null) {
+            return; // stopped with this JVM, not failed: the state keeps it running, and --resume resumes it
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         int exit;
@@ -406,9 +420,10 @@ public final class SweepRunner {
                 // Stopped before its first checkpoint: nothing to resume, start the run again.
                 Files.deleteIfExists(run.resolve("run.json"));
             }
-            String executor = System.getProperty(Distributor.EXECUTOR);
+            Distributor.TaskPlace place = Distributor.TaskPlace.current();
+            String executor = place == null ? null : place.executor();
             Launcher l = executor == null || executor.equals("driver") ? j.launcher() : j.launcher().here();
-            int threads = Integer.getInteger(Distributor.TASK_THREADS, j.threads());
+            int threads = place != null ? place.threads() : j.threads();
             List<String> cmd = new ArrayList<>();
             cmd.add(l.java());
             cmd.add("-Xmx" + j.heapMb() + "m");

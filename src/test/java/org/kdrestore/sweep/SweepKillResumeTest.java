@@ -187,6 +187,39 @@ class SweepKillResumeTest {
         return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text);
     }
 
+    /**
+     * Stopped politely (SIGTERM, Ctrl-C): the shutdown hook stops the running trial's process, and
+     * the trial stays "running" in the state, not "failed", so --resume resumes it (as after SIGKILL above).
+     * (Whether the trial's thread would record the stop before the JVM halts is a race; the runner's
+     * "stopping" flag keeps it from recording it at all, which this test cannot force.)
+     */
+    @Test
+    void aSweepStoppedBySigtermLeavesItsTrialRunningAndNoProcessBehind() throws Exception {
+        Path file = sweepFile(preparedData());
+        Path sweep = tmp.resolve("sweep-term");
+        Path first = sweep.resolve("trials/t000");
+        List<String> cmd = new java.util.ArrayList<>(sweepCommand(file, List.of("-D" + SweepRunner.HANG_TRIAL + "=t000:2")));
+        cmd.set(cmd.indexOf(tmp.resolve("sweep").toString()), sweep.toString());
+        Process p = start(cmd, tmp.resolve("term.log"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
+        while (!logSays(first.resolve(SweepRunner.TRIAL_LOG), "debug: hanging")) {
+            assertTrue(p.isAlive(), "the sweep ended before its trial hung:\n" + Files.readString(tmp.resolve("term.log")));
+            assertTrue(System.nanoTime() < deadline, "the trial did not reach step 2 in time");
+            Thread.sleep(200);
+        }
+        List<ProcessHandle> trialProcs = p.descendants().toList();
+        p.destroy(); // SIGTERM: the sweep's shutdown hook runs
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+        for (ProcessHandle h : trialProcs) {
+            boolean gone = h.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).get() != null || !h.isAlive();
+            if (!gone) {
+                h.destroyForcibly();
+            }
+            assertTrue(gone, "trial process " + h.pid() + " outlived the stopped sweep");
+        }
+        assertEquals("running", statuses(sweep).get("t000"), Files.readString(tmp.resolve("term.log")));
+    }
+
     static Map<String, String> statuses(Path sweep) throws IOException {
         Map<String, String> out = new HashMap<>();
         org.kdrestore.common.Json.MAPPER.readTree(sweep.resolve("sweep.json").toFile()).path("trials")

@@ -2,7 +2,6 @@ package org.kdrestore.spark;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -41,8 +40,10 @@ public final class SparkDistributor implements Distributor {
     }
 
     /**
-     * Connects to {@code master}, or joins the context spark-submit made. Spark settings come from
-     * {@code spark.*} system properties as usual ({@code -Dspark.executor.memory=…}).
+     * Connects to {@code master} (under spark-submit, the master and settings it passes win). Spark
+     * settings come from {@code spark.*} system properties as usual ({@code -Dspark.executor.memory=…}).
+     * On a cluster, waits up to {@code spark.kdrestore.executorWaitSeconds} (default 60) for a first
+     * executor, so that the parallelism seen (partitions, trials at once) is the cluster's.
      */
     public static SparkDistributor open(String master, int threadsPerTask) {
         if (threadsPerTask < 0) {
@@ -53,8 +54,9 @@ public final class SparkDistributor implements Distributor {
             conf.setMaster(master);
         }
         String m = conf.get("spark.master");
-        if (!LOCAL.matcher(m).matches() && !m.contains("://")) {
-            throw new UserInputException("--spark " + master + " is not a Spark master URL (local[N], local[N,RETRIES], spark://HOST:PORT, …)");
+        if (!LOCAL.matcher(m).matches() && !m.contains("://") && !m.equals("yarn") && !m.startsWith("local-cluster[")) {
+            throw new UserInputException("--spark " + master + " is not a Spark master URL (local[N], local[N,RETRIES], "
+                    + "spark://HOST:PORT, yarn, k8s://…)");
         }
         conf.setIfMissing("spark.ui.enabled", "false");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
@@ -64,7 +66,24 @@ public final class SparkDistributor implements Distributor {
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(conf));
+        if (!LOCAL.matcher(m).matches()) {
+            awaitExecutors(jsc, conf.getInt("spark.kdrestore.executorWaitSeconds", 60));
+        }
         return new SparkDistributor(jsc, m, threadsPerTask > 0 ? threadsPerTask : defaultThreads(jsc.getConf(), m));
+    }
+
+    /** A fresh cluster context has no executors yet, and its default parallelism is then a guess (2). */
+    private static void awaitExecutors(JavaSparkContext jsc, int seconds) {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        // the driver is listed among the executors
+        while (jsc.sc().statusTracker().getExecutorInfos().length < 2 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**
@@ -89,19 +108,35 @@ public final class SparkDistributor implements Distributor {
             return;
         }
         JavaRDD<String> rdd = jsc.parallelize(items, Math.max(1, Math.min(partitions, items.size())));
-        jsc.setJobDescription(label);
+        String group = "kd-restore-" + java.util.UUID.randomUUID();
+        Collect collect = new Collect(sink);
+        jsc.setJobGroup(group, label, true);
         try {
-            jsc.sc().runJob(rdd.rdd(), new RunPartition(task.getName(), job, threadsPerTask), new Collect(sink),
+            jsc.sc().runJob(rdd.rdd(), new RunPartition(task.getName(), job, threadsPerTask), collect,
                     ClassTag$.MODULE$.apply(ArrayList.class));
-        } catch (RuntimeException e) {
-            Throwable io = e;
-            while (io != null && !(io instanceof IOException)) {
-                io = io.getCause();
+        } catch (Exception e) { // SparkException is checked in Java's eyes, though Scala declares nothing
+            jsc.cancelJobGroup(group); // no partition keeps running once the command has given up
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof SinkFailure f) {
+                    throw f.getCause(); // this JVM's own part failed (writing the index, say)
+                }
             }
-            if (io != null) {
-                throw (IOException) io; // the driver's own sink failed (writing the index, say)
-            }
-            throw new IOException(label + " failed on Spark " + master + " after its retries: " + firstLine(e), e);
+            throw new TaskFailure(label + " failed on Spark " + master + " after its retries: " + firstLine(e), e);
+        } finally {
+            collect.close(); // results of partitions still finishing are dropped, never written unlocked
+            jsc.clearJobGroup();
+        }
+    }
+
+    /** The driver's sink failed: carries its IOException through Spark's result handler. */
+    static final class SinkFailure extends RuntimeException {
+        SinkFailure(IOException e) {
+            super(e);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
         }
     }
 
@@ -155,7 +190,7 @@ public final class SparkDistributor implements Distributor {
                     Thread.currentThread().interrupt();
                     throw new IOException(label + ": interrupted", e);
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
-                    throw new IOException(label + " failed on Spark " + master + ": " + firstLine(e.getCause() != null ? e.getCause() : e), e);
+                    throw new TaskFailure(label + " failed on Spark " + master + ": " + firstLine(e.getCause() != null ? e.getCause() : e), e);
                 }
             }
 
@@ -177,12 +212,10 @@ public final class SparkDistributor implements Distributor {
                 + (threadsPerTask > 0 ? threadsPerTask + " PyTorch thread(s) per task" : "PyTorch threads from each executor's cores") + ")";
     }
 
-    /** Stops the context (not when spark-submit owns it: then the application ends it). */
+    /** Stops the context: one command, one Spark application. */
     @Override
     public void close() {
-        if (!Boolean.getBoolean("kdrestore.spark.keepContext")) {
-            jsc.stop();
-        }
+        jsc.stop();
     }
 
     /** One partition, on an executor: the core task over its items; returns (item, result) pairs. */
@@ -210,10 +243,9 @@ public final class SparkDistributor implements Distributor {
 
         /** The core task over one partition's items, in this executor: returns (item, result) pairs. */
         static ArrayList<String[]> runItems(String taskClass, String job, int threads, List<String> items) {
-            System.setProperty(Distributor.EXECUTOR, SparkEnv.get().executorId());
             Engines.engine(); // loads libtorch before its thread count is set
             int n = threads > 0 ? threads : executorThreads();
-            System.setProperty(Distributor.TASK_THREADS, String.valueOf(n));
+            int threadsBefore = ai.djl.pytorch.jni.JniUtils.getNumThreads();
             ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
             // PyTorch's grad mode is per thread and on in a new one; DJL turns it off only on the thread that
             // loaded the engine. A task thread is inference, as the local path's main thread is.
@@ -222,11 +254,16 @@ public final class SparkDistributor implements Distributor {
             try {
                 Class<? extends PartitionTask> c = Class.forName(taskClass, true, Thread.currentThread().getContextClassLoader())
                         .asSubclass(PartitionTask.class);
-                Distributor.newTask(c).run(job, items, (item, result) -> out.add(new String[] {item, result}));
+                new Distributor.TaskPlace(SparkEnv.get().executorId(), n).run(() -> {
+                    Distributor.newTask(c).run(job, items, (item, result) -> out.add(new String[] {item, result}));
+                    return null;
+                });
             } catch (Exception e) {
                 // one line, naming the partition's items: Spark shows the driver the first line of a task's failure
                 throw new IllegalStateException(String.valueOf(e.getMessage()).replace('\n', ' ') + " (partition of "
                         + items.size() + " item(s): " + String.join(", ", items.stream().map(RunPartition::name).toList()) + ")", e);
+            } finally {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(threadsBefore); // in local mode this JVM is the driver's
             }
             return out;
         }
@@ -255,23 +292,31 @@ public final class SparkDistributor implements Distributor {
     /** On the driver, as each partition ends: its results to the sink, in item order. */
     static final class Collect extends AbstractFunction2<Object, ArrayList<String[]>, BoxedUnit> {
         private final ResultSink sink;
+        private boolean closed;
 
         Collect(ResultSink sink) {
             this.sink = sink;
         }
 
         @Override
-        public BoxedUnit apply(Object partition, ArrayList<String[]> results) {
-            synchronized (sink) {
-                for (String[] r : results) {
-                    try {
-                        sink.accept(r[0], r[1]);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+        public synchronized BoxedUnit apply(Object partition, ArrayList<String[]> results) {
+            if (closed) {
+                return BoxedUnit.UNIT;
+            }
+            for (String[] r : results) {
+                try {
+                    sink.accept(r[0], r[1]);
+                } catch (IOException e) {
+                    closed = true; // the first failure ends the run: later partitions are not recorded
+                    throw new SinkFailure(e);
                 }
             }
             return BoxedUnit.UNIT;
+        }
+
+        /** After the run: results that still arrive are dropped. */
+        synchronized void close() {
+            closed = true;
         }
     }
 }

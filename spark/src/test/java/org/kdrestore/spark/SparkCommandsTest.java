@@ -153,6 +153,8 @@ class SparkCommandsTest {
         String stem = name.substring(0, name.length() - ".png".length());
         assertTrue(r.err().contains("partition of") && (r.err().contains(": " + stem) || r.err().contains(", " + stem)),
                 "the failure names the partition's images: " + r.err());
+        assertTrue(r.err().startsWith("error: teacher cache failed on Spark local[2] after its retries: ") && r.err().strip().lines().count() == 1 && !r.err().contains("\tat "),
+                "one line, no stack trace: " + r.err());
         Result again = teacherCache(spark, "--spark", "local[2]");
         assertEquals(0, again.code(), again.err());
         assertSameFiles(local, files(spark));
