@@ -109,24 +109,12 @@ class SweepKillResumeTest {
         Path third = sweep.resolve("trials/t002");
 
         Process p = start(sweepCommand(file, List.of("-D" + SweepRunner.HANG_TRIAL + "=t002:3")), tmp.resolve("first.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
-        while (!logSays(third.resolve(SweepRunner.TRIAL_LOG), "debug: hanging")) {
-            assertTrue(p.isAlive(), "the sweep ended before its third trial hung:\n" + Files.readString(tmp.resolve("first.log")));
-            assertTrue(System.nanoTime() < deadline, "the third trial did not reach step 3 in time");
-            Thread.sleep(200);
-        }
+        awaitHang(p, third, tmp.resolve("first.log"));
         List<ProcessHandle> trialProcs = p.descendants().toList();
         assertFalse(trialProcs.isEmpty(), "the trial runs in its own JVM");
         p.destroyForcibly(); // SIGKILL: no shutdown hook runs in the sweep
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        for (ProcessHandle h : trialProcs) {
-            // the orphaned trial sees its stdin close and stops by itself
-            boolean gone = h.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).get() != null || !h.isAlive();
-            if (!gone) {
-                h.destroyForcibly();
-            }
-            assertTrue(gone, "trial process " + h.pid() + " outlived the killed sweep");
-        }
+        assertGone(trialProcs); // the orphaned trial sees its stdin close and stops by itself
 
         Map<String, String> status = statuses(sweep);
         assertEquals("finished", status.get("t000"));
@@ -201,23 +189,33 @@ class SweepKillResumeTest {
         List<String> cmd = new java.util.ArrayList<>(sweepCommand(file, List.of("-D" + SweepRunner.HANG_TRIAL + "=t000:2")));
         cmd.set(cmd.indexOf(tmp.resolve("sweep").toString()), sweep.toString());
         Process p = start(cmd, tmp.resolve("term.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
-        while (!logSays(first.resolve(SweepRunner.TRIAL_LOG), "debug: hanging")) {
-            assertTrue(p.isAlive(), "the sweep ended before its trial hung:\n" + Files.readString(tmp.resolve("term.log")));
-            assertTrue(System.nanoTime() < deadline, "the trial did not reach step 2 in time");
-            Thread.sleep(200);
-        }
+        awaitHang(p, first, tmp.resolve("term.log"));
         List<ProcessHandle> trialProcs = p.descendants().toList();
         p.destroy(); // SIGTERM: the sweep's shutdown hook runs
         assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+        assertGone(trialProcs);
+        assertEquals("running", statuses(sweep).get("t000"), Files.readString(tmp.resolve("term.log")));
+    }
+
+    /** Waits until the trial in {@code trial} hangs at the test hook (the sweep still running). */
+    static void awaitHang(Process sweep, Path trial, Path sweepLog) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
+        while (!logSays(trial.resolve(SweepRunner.TRIAL_LOG), "debug: hanging")) {
+            assertTrue(sweep.isAlive(), "the sweep ended before " + trial.getFileName() + " hung:\n" + Files.readString(sweepLog));
+            assertTrue(System.nanoTime() < deadline, trial.getFileName() + " did not reach the hanging step in time");
+            Thread.sleep(200);
+        }
+    }
+
+    /** Every one of the trial processes ends within a minute of the sweep's end. */
+    static void assertGone(List<ProcessHandle> trialProcs) throws Exception {
         for (ProcessHandle h : trialProcs) {
             boolean gone = h.onExit().completeOnTimeout(null, 60, TimeUnit.SECONDS).get() != null || !h.isAlive();
             if (!gone) {
                 h.destroyForcibly();
             }
-            assertTrue(gone, "trial process " + h.pid() + " outlived the stopped sweep");
+            assertTrue(gone, "trial process " + h.pid() + " outlived the sweep");
         }
-        assertEquals("running", statuses(sweep).get("t000"), Files.readString(tmp.resolve("term.log")));
     }
 
     static Map<String, String> statuses(Path sweep) throws IOException {
