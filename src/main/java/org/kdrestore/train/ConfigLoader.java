@@ -92,12 +92,7 @@ public final class ConfigLoader {
 
     /** A saved config (run.json's {@code config}) with {@code --set} overrides on top. */
     public static TrainConfig load(JsonNode saved, String source, List<String> sets) {
-        ObjectNode tree = defaultsTree();
-        merge(tree, saved, "", source);
-        for (String s : sets == null ? List.<String>of() : sets) {
-            applySet(tree, s);
-        }
-        return fromTree(tree, source);
+        return fromSaved(defaultsTree(), saved, source, sets, TrainConfig.class);
     }
 
     /** The config as the tree that {@code run.json} shows (snake_case). */
@@ -107,16 +102,19 @@ public final class ConfigLoader {
 
     /** Parses a tree (from run.json) back, with the same strict checks. */
     public static TrainConfig fromTree(JsonNode tree, String source) {
-        return fromSaved(defaultsTree(), tree, source, TrainConfig.class);
+        return fromSaved(defaultsTree(), tree, source, List.of(), TrainConfig.class);
     }
 
     /**
      * A config saved by an earlier run (run.json, a checkpoint) laid over {@code defaults}: a key
      * added since then takes its default (so old runs still resume and evaluate), an unknown key
-     * is still an error.
+     * is still an error. {@code sets} ({@code --set KEY=VALUE}) go on top.
      */
-    static <T> T fromSaved(ObjectNode defaults, JsonNode saved, String source, Class<T> type) {
+    static <T> T fromSaved(ObjectNode defaults, JsonNode saved, String source, List<String> sets, Class<T> type) {
         merge(defaults, saved, "", source);
+        for (String s : sets == null ? List.<String>of() : sets) {
+            applySet(defaults, s);
+        }
         return fromTree(defaults, source, type);
     }
 

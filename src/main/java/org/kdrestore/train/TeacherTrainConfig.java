@@ -149,6 +149,7 @@ public record TeacherTrainConfig(Model model, TrainConfig.Train train, TrainConf
     }
 
     static TeacherTrainConfig fromTree(com.fasterxml.jackson.databind.JsonNode tree, String source) {
-        return ConfigLoader.fromSaved((ObjectNode) ConfigLoader.MAPPER.valueToTree(restormerS()), tree, source, TeacherTrainConfig.class);
+        return ConfigLoader.fromSaved((ObjectNode) ConfigLoader.MAPPER.valueToTree(restormerS()), tree, source, List.of(),
+                TeacherTrainConfig.class);
     }
 }
