@@ -336,9 +336,9 @@ public final class SweepRunner {
         int exit;
         String failure = null;
         try {
-            exit = prunedAt != null ? -1 : Integer.parseInt(p.result());
+            exit = Integer.parseInt(p.result());
         } catch (IOException | RuntimeException e) {
-            exit = -1;
+            exit = -1; // a cancelled Spark job returns no code
             failure = "the trial's task failed: " + e.getMessage();
         }
         SweepState.Status status;
@@ -462,10 +462,12 @@ public final class SweepRunner {
                     }
                 } catch (InterruptedException again) {
                     p.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                    throw new IOException("trial " + j.id() + " stopped", again);
                 }
                 Thread.currentThread().interrupt();
-                throw new IOException("trial " + j.id() + " stopped", e);
             }
+            // the process's own exit code, also when it was stopped (a pruned trial's is its SIGTERM's)
             emit.accept(items.get(0), String.valueOf(p.exitValue()));
         }
     }

@@ -49,6 +49,7 @@ class SweepRunnerTest {
         assertEquals(SweepState.Status.finished, st.get("t001"));
         assertEquals(SweepState.Status.pruned, st.get("t002"));
         assertEquals(1, o.state().trial("t002").prunedAtEpoch);
+        assertEquals(143, o.state().trial("t002").exitCode, "the stopped process's own code (SIGTERM)");
         assertEquals(SweepState.Status.failed, st.get("t003"));
         assertTrue(o.state().trial("t003").message.contains("loss became NaN"), o.state().trial("t003").message);
         assertEquals(2, o.state().trial("t003").exitCode);
