@@ -137,11 +137,7 @@ public final class TeacherCache {
      */
     public static Summary build(Map<String, Path> images, Path weights, RestormerConfig config, RestormerInference.Options options,
             Path cacheRoot, Distributor distributor, boolean quiet) throws IOException {
-        Map<String, Object> job = new LinkedHashMap<>();
-        job.put("weights", weights.toAbsolutePath().toString());
-        job.put("config", config.toUpstreamMap());
-        job.put("inference", Json.MAPPER.convertValue(options, Map.class));
-        String jobJson = Json.write(job);
+        String jobJson = Json.write(new FillJob(weights.toAbsolutePath().toString(), config.toUpstreamMap(), options));
         return build(images, weights, config, options, cacheRoot, quiet, distributor.describe(), (todo, sink) -> {
             // partitions of a few images: each loads the teacher once, and progress comes in steps of a partition
             int partitions = Math.max(1, Math.min(todo.size(), distributor.parallelism() * 4));
@@ -153,6 +149,9 @@ public final class TeacherCache {
     private interface Computer {
         void compute(List<String> items, Distributor.ResultSink sink) throws IOException;
     }
+
+    /** What every partition of a fill shares: the teacher's weights, its upstream config, the inference options. */
+    record FillJob(String weights, Map<String, Object> config, RestormerInference.Options inference) {}
 
     /** One image to compute: written to {@code dir/<id>.png}. */
     record Item(String id, String image, String imageSha256, String dir) {}
@@ -167,14 +166,10 @@ public final class TeacherCache {
     public static final class FillTask implements Distributor.PartitionTask {
         @Override
         public void run(String job, List<String> items, Distributor.ResultSink emit) throws IOException {
-            JsonNode j = Json.MAPPER.readTree(job);
-            Path weights = Path.of(j.get("weights").asText());
-            @SuppressWarnings("unchecked")
-            RestormerConfig config = RestormerConfig.fromUpstreamMap(Json.MAPPER.convertValue(j.get("config"), Map.class));
-            RestormerInference.Options options = Json.MAPPER.treeToValue(j.get("inference"), RestormerInference.Options.class);
+            FillJob j = Json.MAPPER.readValue(job, FillJob.class);
             try (NDManager m = org.kdrestore.common.Engines.newManager()) {
-                Restormer model = TeacherWeights.load(weights, config, m);
-                computeAll(new RestormerInference(model, options), items, m, emit);
+                Restormer model = TeacherWeights.load(Path.of(j.weights()), RestormerConfig.fromUpstreamMap(j.config()), m);
+                computeAll(new RestormerInference(model, j.inference()), items, m, emit);
             }
         }
     }

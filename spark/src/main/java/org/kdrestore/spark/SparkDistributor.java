@@ -69,7 +69,7 @@ public final class SparkDistributor implements Distributor {
         if (!LOCAL.matcher(m).matches()) {
             awaitExecutors(jsc, conf.getInt("spark.kdrestore.executorWaitSeconds", 60));
         }
-        return new SparkDistributor(jsc, m, threadsPerTask > 0 ? threadsPerTask : defaultThreads(jsc.getConf(), m));
+        return new SparkDistributor(jsc, m, threadsPerTask > 0 ? threadsPerTask : defaultThreads(m));
     }
 
     /** A fresh cluster context has no executors yet, and its default parallelism is then a guess (2). */
@@ -91,7 +91,7 @@ public final class SparkDistributor implements Distributor {
      * cores: local[N] runs N tasks in this JVM on this machine's cores; an executor runs
      * {@code spark.executor.cores / spark.task.cpus} tasks at once (0 = decided on the executor).
      */
-    static int defaultThreads(SparkConf conf, String master) {
+    static int defaultThreads(String master) {
         int cores = Runtime.getRuntime().availableProcessors();
         Matcher lm = LOCAL.matcher(master);
         if (lm.matches()) {
