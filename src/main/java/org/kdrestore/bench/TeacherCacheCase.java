@@ -65,13 +65,7 @@ public final class TeacherCacheCase implements BenchCase {
     @Override
     public void run(NDManager manager) throws IOException {
         Path root = work.resolve("cache");
-        if (master == null) {
-            try (NDManager m = manager.newSubManager()) {
-                TeacherCache.build(images, teacher.load(m), teacher.weights(), RestormerInference.Options.upstream(), root, m, true);
-            }
-        } else {
-            TeacherCache.build(images, teacher.weights(), teacher.config(), RestormerInference.Options.upstream(), root, distributor, true);
-        }
+        TeacherCache.build(images, teacher, RestormerInference.Options.upstream(), root, distributor, true);
         delete(root);
     }
 

@@ -20,6 +20,7 @@ import org.kdrestore.infer.Blend;
 import org.kdrestore.infer.RestormerInference;
 import org.kdrestore.infer.TeacherBench;
 import org.kdrestore.infer.TeacherCache;
+import org.kdrestore.infer.TeacherResolver;
 import org.kdrestore.infer.TeacherWeights;
 import org.kdrestore.model.Restormer;
 import org.kdrestore.model.RestormerConfig;
@@ -192,14 +193,8 @@ public final class TeacherCommand implements Runnable {
             Map<String, Path> images = TeacherCache.degradedImages(data);
             Path root = cache != null ? cache : data.resolve("teacher-cache");
             TeacherCache.Summary s;
-            if (spark.enabled()) {
-                try (Distributor d = spark.open()) {
-                    s = TeacherCache.build(images, weights, cfg, opts, root, d, out.json);
-                }
-            } else {
-                try (NDManager m = Engines.newManager()) {
-                    s = TeacherCache.build(images, TeacherWeights.load(weights, cfg, m), weights, opts, root, m, out.json);
-                }
+            try (Distributor d = spark.enabled() ? spark.open() : Distributor.local()) {
+                s = TeacherCache.build(images, TeacherResolver.given(weights, cfg, arch.archConfig), opts, root, d, out.json);
             }
             StringBuilder human = new StringBuilder(String.format("teacher cache %s: %d images, %d computed, %d reused (%s)",
                     s.cacheDir(), s.images(), s.computed(), s.reused(), s.where()));

@@ -99,8 +99,8 @@ public final class TeacherCache {
 
     /**
      * Fills the cache under {@code cacheRoot} with {@code teacher}'s output for every quadrant of
-     * the prepared dataset (reusing what is there; progress on stderr unless quiet): what demo,
-     * distill and sweep run before training when outputs are missing.
+     * the prepared dataset, in this JVM (reusing what is there; progress on stderr unless quiet):
+     * what demo, distill and reproduce run before training when outputs are missing.
      */
     public static Summary fill(TeacherResolver.Resolved teacher, Path prepared, Path cacheRoot, boolean quiet) throws IOException {
         return fill(teacher, prepared, cacheRoot, RestormerInference.Options.upstream(), quiet);
@@ -109,45 +109,39 @@ public final class TeacherCache {
     /** {@link #fill} with other inference options (tiles, to bound a large teacher's memory). */
     public static Summary fill(TeacherResolver.Resolved teacher, Path prepared, Path cacheRoot, RestormerInference.Options options,
             boolean quiet) throws IOException {
-        try (NDManager m = org.kdrestore.common.Engines.newManager()) {
-            Restormer model = teacher.load(m);
-            return build(degradedImages(prepared), model, teacher.weights(), options, cacheRoot, m, quiet);
-        }
+        return build(degradedImages(prepared), teacher, options, cacheRoot, Distributor.local(), quiet);
     }
 
     /**
-     * Computes (or reuses) the teacher output of every image (id → degraded image file); returns
-     * where they are.
+     * The one way outputs get into a cache: computes (or reuses) the teacher output of every image
+     * (id → degraded image file) and returns where they are. The missing images go to
+     * {@code distributor} ({@link Distributor#local()}: this JVM, one partition) as {@link FillTask}s:
+     * each partition loads the teacher once and runs the same per-image code; this JVM holds the
+     * cache's lock, records every output in the index as its partition returns, and reports
+     * images/s per worker. On a cluster {@code cacheRoot} must be a path every executor reaches.
      *
-     * @param weights the checkpoint the model was loaded from (hashed into the key)
+     * <p>The weights are loaded here first, so a config that does not match them stops the fill
+     * before the cache folder exists (the load is repeated in the task: a second read of the file).
      */
-    public static Summary build(Map<String, Path> images, Restormer model, Path weights, RestormerInference.Options options,
-            Path cacheRoot, NDManager manager, boolean quiet) throws IOException {
-        RestormerInference inference = new RestormerInference(model, options);
-        return build(images, weights, model.config(), options, cacheRoot, quiet, "this JVM",
-                (todo, sink) -> computeAll(inference, todo, manager, sink));
-    }
-
-    /**
-     * {@link #build} with the outputs computed by a {@link Distributor} (a Spark cluster): each partition
-     * of the missing images loads the teacher from {@code weights} once and runs the same per-image code
-     * ({@link FillTask}); this JVM holds the cache's lock, records every output in the index as its
-     * partition returns, and reports images/s per executor. {@code cacheRoot} must be a path every
-     * executor reaches (a shared file system).
-     */
-    public static Summary build(Map<String, Path> images, Path weights, RestormerConfig config, RestormerInference.Options options,
+    public static Summary build(Map<String, Path> images, TeacherResolver.Resolved teacher, RestormerInference.Options options,
             Path cacheRoot, Distributor distributor, boolean quiet) throws IOException {
-        String jobJson = Json.write(new FillJob(weights.toAbsolutePath().toString(), config.toUpstreamMap(), options));
-        return build(images, weights, config, options, cacheRoot, quiet, distributor.describe(), (todo, sink) -> {
-            // partitions of a few images: each loads the teacher once, and progress comes in steps of a partition
-            int partitions = Math.max(1, Math.min(todo.size(), distributor.parallelism() * 4));
-            distributor.run("teacher cache", FillTask.class, jobJson, todo, partitions, sink);
-        });
-    }
-
-    /** How the missing outputs get computed: items are {@link Item} JSON, results {@link Computed} JSON. */
-    private interface Computer {
-        void compute(List<String> items, Distributor.ResultSink sink) throws IOException;
+        if (!options.clamp()) {
+            throw new UserInputException("the teacher cache stores clamped outputs (16-bit PNG); clamping cannot be off");
+        }
+        try (NDManager check = org.kdrestore.common.Engines.newManager()) {
+            teacher.load(check);
+        }
+        String jobJson = Json.write(new FillJob(teacher.weights().toAbsolutePath().toString(), teacher.config().toUpstreamMap(),
+                options));
+        String key = key(teacher.sha256(), teacher.config(), options);
+        Path dir = cacheRoot.resolve(key);
+        Files.createDirectories(dir);
+        // Two processes filling one cache: the second waits, then reads the index the first left
+        // and computes only what is still missing (never an output twice, never two writers).
+        try (ProcessLock lock = ProcessLock.acquire(dir.resolve(LOCK_FILE), "teacher cache " + dir, FILL_WAIT,
+                quiet ? null : System.err)) {
+            return buildLocked(images, teacher, key, dir, options, distributor, jobJson, quiet);
+        }
     }
 
     /** What every partition of a fill shares: the teacher's weights, its upstream config, the inference options. */
@@ -175,7 +169,7 @@ public final class TeacherCache {
     }
 
     /** The per-image work, the same in this JVM and on an executor: restore, write the 16-bit PNG atomically, hash it. */
-    static void computeAll(RestormerInference inference, List<String> items, NDManager manager, Distributor.ResultSink sink)
+    private static void computeAll(RestormerInference inference, List<String> items, NDManager manager, Distributor.ResultSink sink)
             throws IOException {
         String worker = Distributor.worker();
         for (String json : items) {
@@ -191,23 +185,6 @@ public final class TeacherCache {
         }
     }
 
-    private static Summary build(Map<String, Path> images, Path weights, RestormerConfig config, RestormerInference.Options options,
-            Path cacheRoot, boolean quiet, String where, Computer computer) throws IOException {
-        if (!options.clamp()) {
-            throw new UserInputException("the teacher cache stores clamped outputs (16-bit PNG); clamping cannot be off");
-        }
-        String weightsSha = Hashing.sha256(weights);
-        String key = key(weightsSha, config, options);
-        Path dir = cacheRoot.resolve(key);
-        Files.createDirectories(dir);
-        // Two processes filling one cache: the second waits, then reads the index the first left
-        // and computes only what is still missing (never an output twice, never two writers).
-        try (ProcessLock lock = ProcessLock.acquire(dir.resolve(LOCK_FILE), "teacher cache " + dir, FILL_WAIT,
-                quiet ? null : System.err)) {
-            return buildLocked(images, weights, weightsSha, key, dir, config, options, quiet, where, computer);
-        }
-    }
-
     private static final long INDEX_WRITE_INTERVAL_NS = 2_000_000_000L;
 
     /** The lock file of a cache folder ({@link ProcessLock}). */
@@ -215,9 +192,8 @@ public final class TeacherCache {
     /** How long a second process waits for another one filling the same cache (a large data set takes hours). */
     static final java.time.Duration FILL_WAIT = java.time.Duration.ofDays(2);
 
-    private static Summary buildLocked(Map<String, Path> images, Path weights, String weightsSha, String key, Path dir,
-            RestormerConfig config, RestormerInference.Options options, boolean quiet, String where, Computer computer)
-            throws IOException {
+    private static Summary buildLocked(Map<String, Path> images, TeacherResolver.Resolved teacher, String key, Path dir,
+            RestormerInference.Options options, Distributor distributor, String jobJson, boolean quiet) throws IOException {
         Map<String, Entry> entries = new TreeMap<>();
         Path indexFile = dir.resolve(INDEX);
         if (Files.exists(indexFile)) {
@@ -243,13 +219,15 @@ public final class TeacherCache {
             progress.step(reused);
             progress.status("0 computed, " + reused + " reused");
             long[] lastWrite = {System.nanoTime() - INDEX_WRITE_INTERVAL_NS - 1}; // the first output is written at once
-            computer.compute(todo, (id, json) -> {
+            // partitions of a few images: each loads the teacher once, and progress comes in steps of a partition
+            int partitions = Math.max(1, Math.min(todo.size(), distributor.parallelism() * 4));
+            distributor.run("teacher cache", FillTask.class, jobJson, todo, partitions, (id, json) -> {
                 Computed c = Json.MAPPER.readValue(json, Computed.class);
                 entries.put(id, c.entry());
                 // The index as outputs come in, at most every 2 s (thousands of images would make one write
                 // per image quadratic): an interrupted run loses at most the outputs of the last 2 s.
                 if (System.nanoTime() - lastWrite[0] > INDEX_WRITE_INTERVAL_NS) {
-                    writeIndex(dir, key, weights, weightsSha, config, options, entries);
+                    writeIndex(dir, key, teacher, options, entries);
                     lastWrite[0] = System.nanoTime();
                 }
                 double[] w = perWorker.computeIfAbsent(c.worker(), k -> new double[2]);
@@ -260,7 +238,7 @@ public final class TeacherCache {
                 progress.step();
             });
         }
-        writeIndex(dir, key, weights, weightsSha, config, options, entries);
+        writeIndex(dir, key, teacher, options, entries);
         removeUnfinishedWrites(dir); // what a failed task left, now that its retry has written the file
         List<String> missing = images.keySet().stream().filter(id -> !entries.containsKey(id)).toList();
         if (!missing.isEmpty()) {
@@ -268,7 +246,7 @@ public final class TeacherCache {
         }
         List<WorkerRate> rates = new ArrayList<>();
         perWorker.forEach((w, v) -> rates.add(new WorkerRate(w, (int) v[0], v[1])));
-        return new Summary(dir, key, images.size(), computed[0], reused, where, rates);
+        return new Summary(dir, key, images.size(), computed[0], reused, distributor.describe(), rates);
     }
 
     /** What one worker (this JVM, or an executor) computed: images and the seconds its tasks spent on them. */
@@ -297,10 +275,10 @@ public final class TeacherCache {
         return Files.isRegularFile(f) && Hashing.sha256(f).equals(e.outputSha256());
     }
 
-    private static synchronized void writeIndex(Path dir, String key, Path weights, String weightsSha, RestormerConfig config,
+    private static synchronized void writeIndex(Path dir, String key, TeacherResolver.Resolved teacher,
             RestormerInference.Options options, Map<String, Entry> entries) throws IOException {
-        Json.writeFile(dir.resolve(INDEX), new Index(FORMAT, key, weights.getFileName().toString(), weightsSha,
-                config.toUpstreamMap(), inferenceMap(options), QUANTISATION, entries));
+        Json.writeFile(dir.resolve(INDEX), new Index(FORMAT, key, teacher.weights().getFileName().toString(), teacher.sha256(),
+                teacher.config().toUpstreamMap(), inferenceMap(options), QUANTISATION, entries));
     }
 
     static Index readIndex(Path file) {

@@ -95,7 +95,8 @@ public final class TeacherResolver {
             try (NDManager tmp = manager.newSubManager(); StateDict sd = Weights.read(weights, tmp)) {
                 StateDictLoader.load(model, sd.tensors(), true, weights.toString());
             } catch (WeightsMismatchException e) {
-                throw new UserInputException("the teacher config " + (configFile != null ? configFile : "(motion-deblurring)")
+                throw new UserInputException("the teacher config " + (configFile != null ? configFile
+                        : "(dim " + config.dim() + ", blocks " + config.numBlocks() + ", refinement " + config.numRefinementBlocks() + ")")
                         + " does not match its weights " + weights + ": " + e.getMessage(), e);
             }
             return model;
@@ -223,10 +224,17 @@ public final class TeacherResolver {
 
     /** An explicit weights file with its arch-config JSON (null: the motion-deblurring config). */
     public static Resolved given(Path weights, Path configFile) throws IOException {
+        return given(weights, configFile == null ? RestormerConfig.motionDeblurring() : readConfig(configFile), configFile);
+    }
+
+    /**
+     * An explicit weights file with a config made elsewhere (a command's architecture flags);
+     * {@code configFile} is the JSON it came from, null when none.
+     */
+    public static Resolved given(Path weights, RestormerConfig config, Path configFile) throws IOException {
         if (!Files.isRegularFile(weights)) {
             throw new UserInputException("teacher weights " + weights + " do not exist");
         }
-        RestormerConfig config = configFile == null ? RestormerConfig.motionDeblurring() : readConfig(configFile);
         return new Resolved(Kind.GIVEN, weights.getFileName().toString(), weights, configFile, config, Hashing.sha256(weights),
                 null);
     }

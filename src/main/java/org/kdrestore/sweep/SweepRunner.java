@@ -187,10 +187,8 @@ public final class SweepRunner {
         }
         Path root = plan.teacherCache() != null ? plan.teacherCache() : dataDir.resolve("teacher-cache");
         say("teacher: " + plan.teacher().describe());
-        TeacherCache.Summary s = opt.distributor() == Distributor.local()
-                ? TeacherCache.fill(plan.teacher(), dataDir, root, opt.quiet())
-                : TeacherCache.build(TeacherCache.degradedImages(dataDir), plan.teacher().weights(), plan.teacher().config(),
-                        org.kdrestore.infer.RestormerInference.Options.upstream(), root, opt.distributor(), opt.quiet());
+        TeacherCache.Summary s = TeacherCache.build(TeacherCache.degradedImages(dataDir), plan.teacher(),
+                org.kdrestore.infer.RestormerInference.Options.upstream(), root, opt.distributor(), opt.quiet());
         say("teacher outputs in " + s.cacheDir() + ": " + s.computed() + " computed, " + s.reused() + " reused");
         return s.cacheDir();
     }

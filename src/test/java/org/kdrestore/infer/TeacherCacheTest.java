@@ -1,6 +1,7 @@
 package org.kdrestore.infer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdrestore.common.Distributor;
 import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.UserInputException;
@@ -47,6 +49,10 @@ class TeacherCacheTest {
         return out;
     }
 
+    static TeacherResolver.Resolved teacher(Path weights) throws java.io.IOException {
+        return TeacherResolver.given(weights, CFG, null);
+    }
+
     @Test
     void cachedOutputsEqualTheTeacherWithin16BitQuantisationAndResume(@TempDir Path tmp) throws Exception {
         try (NDManager m = Engines.newManager()) {
@@ -57,7 +63,8 @@ class TeacherCacheTest {
             List<Path> files = List.copyOf(images.values());
             Path root = tmp.resolve("cache");
 
-            TeacherCache.Summary first = TeacherCache.build(images, model, weights, opts, root, m, true);
+            TeacherResolver.Resolved teacher = teacher(weights);
+            TeacherCache.Summary first = TeacherCache.build(images, teacher, opts, root, Distributor.local(), true);
             assertEquals(3, first.computed());
             TeacherCache cache = TeacherCache.open(root);
             assertEquals(first.cacheDir(), cache.dir());
@@ -67,19 +74,33 @@ class TeacherCacheTest {
             assertEquals(Hashing.sha256(files.get(1)), cache.index().entries().get("img1_tl").imageSha256());
 
             // A second run reuses everything; a changed image or a lost output is recomputed.
-            assertEquals(3, TeacherCache.build(images, model, weights, opts, root, m, true).reused());
+            assertEquals(3, TeacherCache.build(images, teacher, opts, root, Distributor.local(), true).reused());
             ImageTensors.write(files.get(0), m.randomUniform(0f, 1f, new Shape(3, 20, 28)));
             Files.delete(first.cacheDir().resolve("img2_tl.png"));
-            TeacherCache.Summary third = TeacherCache.build(images, model, weights, opts, root, m, true);
+            TeacherCache.Summary third = TeacherCache.build(images, teacher, opts, root, Distributor.local(), true);
             assertEquals(2, third.computed());
             assertEquals(1, third.reused());
 
             // Other inference settings go to another key, never mixed with these outputs.
-            TeacherCache.Summary tiled = TeacherCache.build(images, model, weights, opts.withTile(24, 8), root, m, true);
+            TeacherCache.Summary tiled = TeacherCache.build(images, teacher, opts.withTile(24, 8), root, Distributor.local(), true);
             assertNotEquals(first.key(), tiled.key());
             UserInputException e = assertThrows(UserInputException.class, () -> TeacherCache.open(root));
             assertTrue(e.getMessage().contains("several caches"), e.getMessage());
         }
+    }
+
+    @Test
+    void weightsThatDoNotMatchTheConfigStopTheFillBeforeTheCacheFolderExists(@TempDir Path tmp) throws Exception {
+        Path weights = Fixtures.path("tiny_withbias.npz");
+        Map<String, Path> images;
+        try (NDManager m = Engines.newManager()) {
+            images = images(tmp.resolve("degraded"), m, 1);
+        }
+        TeacherResolver.Resolved wrong = TeacherResolver.given(weights, RestormerConfig.tiny(LayerNormType.BIAS_FREE, false), null);
+        UserInputException e = assertThrows(UserInputException.class, () -> TeacherCache.build(images, wrong,
+                RestormerInference.Options.upstream(), tmp.resolve("cache"), Distributor.local(), true));
+        assertTrue(e.getMessage().contains(weights.toString()), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("cache")), "no cache folder left behind");
     }
 
     /**
@@ -98,10 +119,8 @@ class TeacherCacheTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             java.util.concurrent.Callable<TeacherCache.Summary> fill = () -> {
-                try (NDManager m = Engines.newManager()) {
-                    Restormer model = TeacherWeights.load(weights, CFG, m);
-                    return TeacherCache.build(images, model, weights, RestormerInference.Options.upstream(), root, m, true);
-                }
+                return TeacherCache.build(images, teacher(weights), RestormerInference.Options.upstream(), root, Distributor.local(),
+                        true);
             };
             var a = pool.submit(fill);
             var b = pool.submit(fill);
@@ -125,8 +144,8 @@ class TeacherCacheTest {
             Path weights = Fixtures.path("tiny_withbias.npz");
             Map<String, Path> images = images(tmp.resolve("degraded"), m, 1);
             Path file = images.get("img0_tl");
-            TeacherCache.build(images, TeacherWeights.load(weights, CFG, m), weights, RestormerInference.Options.upstream(),
-                    tmp.resolve("cache"), m, true);
+            TeacherCache.build(images, teacher(weights), RestormerInference.Options.upstream(), tmp.resolve("cache"),
+                    Distributor.local(), true);
             ImageTensors.write(file, m.zeros(new Shape(3, 20, 28)));
             TeacherCache cache = TeacherCache.open(tmp.resolve("cache"));
             UserInputException e = assertThrows(UserInputException.class, () -> cache.readFor(m, "img0_tl", file));
