@@ -44,7 +44,20 @@ public final class Checkpoint {
      * {@code epochDone} the epoch's validation and log row are written too.
      */
     public record State(String format, int epoch, int batch, boolean epochDone, long globalStep, long adamStep,
-            double lr, JsonNode config, StudentConfig student, long parameterCount, String writtenAt) {}
+            double lr, JsonNode config, StudentConfig student, long parameterCount, String writtenAt) implements Position {}
+
+    /** Where a checkpoint left training (what the student's and the teacher's states both record). */
+    interface Position {
+        int epoch();
+
+        int batch();
+
+        boolean epochDone();
+
+        long globalStep();
+
+        long adamStep();
+    }
 
     /** What was read back; arrays belong to the manager given to {@link #read}. */
     public record Loaded(State state, Map<String, NDArray> model, Map<String, NDArray> optimizer) {}

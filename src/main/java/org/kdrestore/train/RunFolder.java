@@ -1,5 +1,8 @@
 package org.kdrestore.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.util.Map;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.ProcessLock;
 import org.kdrestore.common.UserInputException;
+import org.kdrestore.weights.StateDictLoader;
 
 /** Run-folder bookkeeping shared by the student's {@link Trainer} and the {@link TeacherTrainer}. */
 final class RunFolder {
@@ -58,6 +62,63 @@ final class RunFolder {
 
     /** The lock file in a run folder. */
     public static final String LOCK_FILE = ".lock";
+
+    /** Where a run begins: its run.json (as a map, written), its metrics log and the position to go on from. */
+    record Begin(Map<String, Object> info, MetricsLog metrics, EpochLoop.Start start) {}
+
+    /** A run from step 0: {@code info} becomes run.json, the metrics log starts empty. */
+    static Begin fresh(Path runDir, Map<String, Object> info) throws IOException {
+        MetricsLog metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
+        Json.writeFile(runDir.resolve("run.json"), info);
+        return new Begin(info, metrics, new EpochLoop.Start(0, 0, 0));
+    }
+
+    /**
+     * A run going on from its last checkpoint {@code ckpt} (whose config the caller has checked):
+     * the network's and the optimizer's tensors are loaded strictly, the metrics log is cut back to
+     * the checkpoint's step, and run.json records the resume.
+     */
+    static Begin resume(Path runDir, Path ckpt, Checkpoint.Position at, Block net, Map<String, NDArray> model, Adam adam,
+            Map<String, NDArray> optimizer, EpochLoop.RunLog log) throws IOException {
+        StateDictLoader.load(net, model, true, ckpt.toString());
+        adam.load(optimizer, at.adamStep(), ckpt.toString());
+        int epoch = at.epochDone() ? at.epoch() + 1 : at.epoch();
+        int batch = at.epochDone() ? 0 : at.batch();
+        MetricsLog metrics = MetricsLog.resume(runDir.resolve("metrics.csv"), at.globalStep(), epoch, epoch + 1);
+        Path runJson = runDir.resolve("run.json");
+        Map<String, Object> info = readRunJson(runJson);
+        markResumed(info, at.globalStep());
+        log.line("resumed from " + ckpt + " at epoch " + (epoch + 1) + ", batch " + batch + ", step " + at.globalStep());
+        Json.writeFile(runJson, info);
+        return new Begin(info, metrics, new EpochLoop.Start(epoch, batch, at.globalStep()));
+    }
+
+    /**
+     * Refuses to resume under another config than the checkpoint's, naming each key that differs
+     * ({@code before}/{@code now}: the configs; the trees are what is compared key by key).
+     */
+    static void requireSameConfig(Object before, Object now, JsonNode beforeTree, JsonNode nowTree, Path ckpt, String howToResume) {
+        if (!before.equals(now)) {
+            List<String> diff = new ArrayList<>();
+            diffKeys(beforeTree, nowTree, "", diff);
+            throw new UserInputException("the config differs from the one " + ckpt + " was trained with (" + String.join(", ", diff)
+                    + "); " + howToResume);
+        }
+    }
+
+    private static void diffKeys(JsonNode a, JsonNode b, String prefix, List<String> out) {
+        if (a != null && b != null && a.isObject() && b.isObject()) {
+            java.util.Set<String> keys = new java.util.TreeSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                diffKeys(a.get(k), b.get(k), prefix + k + ".", out);
+            }
+        } else if (a == null || b == null || !a.toString().equals(b.toString())) {
+            String key = prefix.isEmpty() ? "(whole config)" : prefix.substring(0, prefix.length() - 1);
+            out.add(key + ": " + a + " -> " + b);
+        }
+    }
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> readRunJson(Path runJson) throws IOException {

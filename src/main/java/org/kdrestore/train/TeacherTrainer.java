@@ -25,7 +25,6 @@ import org.kdrestore.metric.PixelErrors;
 import org.kdrestore.model.Restormer;
 import org.kdrestore.model.RestormerConfig;
 import org.kdrestore.weights.ParameterNames;
-import org.kdrestore.weights.StateDictLoader;
 import org.kdrestore.weights.Weights;
 
 /**
@@ -71,7 +70,8 @@ public final class TeacherTrainer {
 
     /** Where training stands, as the student's {@link Checkpoint.State} with the architecture instead of the student. */
     public record State(String format, int epoch, int batch, boolean epochDone, long globalStep, long adamStep,
-            double lr, JsonNode config, Map<String, Object> arch, long parameterCount, String writtenAt) {}
+            double lr, JsonNode config, Map<String, Object> arch, long parameterCount, String writtenAt)
+            implements Checkpoint.Position {}
 
     private final TeacherTrainConfig cfg;
     private final TrainingSet data;
@@ -143,38 +143,24 @@ public final class TeacherTrainer {
             ConvGradientCheck.verify(net, t.bf16());
             Map<String, Parameter> params = ParameterNames.of(net);
             try (Adam adam = new Adam(params, Adam.Settings.of(t.lr()))) {
-                int epoch = 0;
-                int batch = 0;
-                long global = 0;
-                Map<String, Object> info;
-                MetricsLog metrics;
+                RunFolder.Begin begin;
                 if (resume) {
                     Checkpoint.Raw ck = Checkpoint.readRaw(last, manager);
                     State s = readState(ck.state(), last);
                     requireSameConfig(s.config(), cfgTree, last);
-                    StateDictLoader.load(net, ck.model(), true, last.toString());
-                    adam.load(ck.optimizer(), s.adamStep(), last.toString());
-                    epoch = s.epochDone() ? s.epoch() + 1 : s.epoch();
-                    batch = s.epochDone() ? 0 : s.batch();
-                    global = s.globalStep();
-                    metrics = MetricsLog.resume(runDir.resolve("metrics.csv"), global, epoch, epoch + 1);
-                    info = RunFolder.readRunJson(runJson);
-                    RunFolder.markResumed(info, global);
-                    log("resumed from " + last + " at epoch " + (epoch + 1) + ", batch " + batch + ", step " + global);
+                    begin = RunFolder.resume(runDir, last, s, net, ck.model(), adam, ck.optimizer(), this::log);
                 } else {
-                    metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
-                    info = newRunJson(cfgTree, arch, net);
+                    begin = RunFolder.fresh(runDir, newRunJson(cfgTree, arch, net));
                 }
-                Json.writeFile(runJson, info);
-                try (metrics) {
-                    return loop(manager, net, params, adam, metrics, info, epoch, batch, global);
+                try (MetricsLog metrics = begin.metrics()) {
+                    return loop(manager, net, params, adam, metrics, begin.info(), begin.start());
                 }
             }
         }
     }
 
     private Result loop(NDManager manager, Restormer net, Map<String, Parameter> params, Adam adam, MetricsLog metrics,
-            Map<String, Object> info, int startEpoch, int startBatch, long start) throws IOException {
+            Map<String, Object> info, EpochLoop.Start start) throws IOException {
         TrainConfig.Train t = cfg.train();
         Engine engine = Engines.engine();
         int crop = cfg.data().valCrop();
@@ -220,7 +206,7 @@ public final class TeacherTrainer {
             }
         };
         EpochLoop.End end = EpochLoop.run("teacher", t, data, false, adam, (done, total) -> cfg.schedule().lr(t.lr(), done, total),
-                metrics, runDir, manager, teacher, new EpochLoop.Start(startEpoch, startBatch, start), opt.quiet(), this::log,
+                metrics, runDir, manager, teacher, start, opt.quiet(), this::log,
                 this::elapsed);
         long global = end.global();
         int epochsRun = end.epochsRun();
@@ -316,10 +302,8 @@ public final class TeacherTrainer {
 
     private void requireSameConfig(JsonNode saved, JsonNode now, Path ckpt) {
         TeacherTrainConfig before = TeacherTrainConfig.fromTree(saved, "checkpoint " + ckpt);
-        if (!before.equals(cfg)) {
-            throw new UserInputException("the config differs from the one " + ckpt + " was trained with (saved "
-                    + saved + ", now " + now + "); resume with the same --preset and --set values");
-        }
+        RunFolder.requireSameConfig(before, cfg, ConfigLoader.MAPPER.valueToTree(before), now, ckpt,
+                "resume with the same --preset and --set values");
     }
 
     private Map<String, Object> newRunJson(JsonNode cfgTree, RestormerConfig arch, Restormer net) {

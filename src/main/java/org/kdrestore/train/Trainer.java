@@ -12,10 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.kdrestore.common.AtomicFiles;
@@ -24,7 +22,6 @@ import org.kdrestore.common.Engines;
 import org.kdrestore.common.Hashing;
 import org.kdrestore.common.Json;
 import org.kdrestore.common.ProcessLock;
-import org.kdrestore.common.UserInputException;
 import org.kdrestore.loss.DistillationLoss;
 import org.kdrestore.loss.LossComponents;
 import org.kdrestore.metric.Definition;
@@ -109,38 +106,23 @@ public final class Trainer {
             }
             boolean withTeacher = cfg.loss().usesTeacher();
             try (Adam adam = new Adam(net.namedParameters(), Adam.Settings.of(t.lr()))) {
-                int epoch = 0;
-                int batch = 0;
-                long global = 0;
-                Map<String, Object> info;
-                MetricsLog metrics;
+                RunFolder.Begin begin;
                 if (resume) {
                     Checkpoint.Loaded ck = Checkpoint.read(last, manager);
-                    Checkpoint.State s = ck.state();
-                    requireSameConfig(s.config(), cfgTree, last);
-                    org.kdrestore.weights.StateDictLoader.load(net, ck.model(), true, last.toString());
-                    adam.load(ck.optimizer(), s.adamStep(), last.toString());
-                    epoch = s.epochDone() ? s.epoch() + 1 : s.epoch();
-                    batch = s.epochDone() ? 0 : s.batch();
-                    global = s.globalStep();
-                    metrics = MetricsLog.resume(runDir.resolve("metrics.csv"), global, epoch, epoch + 1);
-                    info = RunFolder.readRunJson(runJson);
-                    RunFolder.markResumed(info, global);
-                    log("resumed from " + last + " at epoch " + (epoch + 1) + ", batch " + batch + ", step " + global);
+                    requireSameConfig(ck.state().config(), cfgTree, last);
+                    begin = RunFolder.resume(runDir, last, ck.state(), net, ck.model(), adam, ck.optimizer(), this::log);
                 } else {
-                    metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
-                    info = newRunJson(cfgTree, studentCfg, net, loss);
+                    begin = RunFolder.fresh(runDir, newRunJson(cfgTree, studentCfg, net, loss));
                 }
-                Json.writeFile(runJson, info);
-                try (metrics) {
-                    return loop(manager, net, adam, loss, withTeacher, metrics, info, epoch, batch, global);
+                try (MetricsLog metrics = begin.metrics()) {
+                    return loop(manager, net, adam, loss, withTeacher, metrics, begin.info(), begin.start());
                 }
             }
         }
     }
 
     private Result loop(NDManager manager, StudentCnn net, Adam adam, DistillationLoss loss, boolean withTeacher,
-            MetricsLog metrics, Map<String, Object> info, int startEpoch, int startBatch, long start) throws IOException {
+            MetricsLog metrics, Map<String, Object> info, EpochLoop.Start start) throws IOException {
         TrainConfig.Train t = cfg.train();
         if (!info.containsKey("val_input_baseline")) {
             // What doing nothing scores: the degraded input itself against the ground truth.
@@ -183,7 +165,7 @@ public final class Trainer {
             }
         };
         EpochLoop.End end = EpochLoop.run("distill", t, data, withTeacher, adam, (done, total) -> t.lr(), metrics, runDir, manager,
-                student, new EpochLoop.Start(startEpoch, startBatch, start), opt.quiet(), this::log, this::elapsed);
+                student, start, opt.quiet(), this::log, this::elapsed);
         long global = end.global();
         int epochsRun = end.epochsRun();
         double lastLoss = end.lastLoss();
@@ -243,26 +225,8 @@ public final class Trainer {
 
     private void requireSameConfig(JsonNode saved, JsonNode now, Path ckpt) {
         TrainConfig before = ConfigLoader.fromTree(saved, "checkpoint " + ckpt);
-        if (!before.equals(cfg)) {
-            List<String> diff = new ArrayList<>();
-            diffKeys(ConfigLoader.toTree(before), now, "", diff);
-            throw new UserInputException("the config differs from the one " + ckpt + " was trained with (" + String.join(", ", diff)
-                    + "); resume with the same config (or without --config, which reuses run.json's)");
-        }
-    }
-
-    private static void diffKeys(JsonNode a, JsonNode b, String prefix, List<String> out) {
-        if (a != null && b != null && a.isObject() && b.isObject()) {
-            java.util.Set<String> keys = new java.util.TreeSet<>();
-            a.fieldNames().forEachRemaining(keys::add);
-            b.fieldNames().forEachRemaining(keys::add);
-            for (String k : keys) {
-                diffKeys(a.get(k), b.get(k), prefix + k + ".", out);
-            }
-        } else if (a == null || b == null || !a.toString().equals(b.toString())) {
-            String key = prefix.substring(0, prefix.length() - 1);
-            out.add(key + ": " + a + " -> " + b);
-        }
+        RunFolder.requireSameConfig(before, cfg, ConfigLoader.toTree(before), now, ckpt,
+                "resume with the same config (or without --config, which reuses run.json's)");
     }
 
     private Map<String, Object> newRunJson(JsonNode cfgTree, StudentConfig studentCfg, StudentCnn net, DistillationLoss loss) {

@@ -149,7 +149,7 @@ class TeacherTrainerTest {
         UserInputException e = assertThrows(UserInputException.class, () -> train(dir, false, tiny("train.epochs=1"), set));
         assertTrue(e.getMessage().contains("--resume") && e.getMessage().contains(dir.toString()), e.getMessage());
         e = assertThrows(UserInputException.class, () -> train(dir, true, tiny("train.epochs=1", "train.lr=0.5"), set));
-        assertTrue(e.getMessage().contains("config differs"), e.getMessage());
+        assertTrue(e.getMessage().contains("config differs") && e.getMessage().contains("train.lr: "), e.getMessage());
         e = assertThrows(UserInputException.class, () -> train(tmp.resolve("none"), true, tiny(), set));
         assertTrue(e.getMessage().contains("last.ckpt"), e.getMessage());
     }
