@@ -9,8 +9,6 @@ import org.kdrestore.common.UserInputException;
 import org.kdrestore.metric.Definition;
 import org.kdrestore.model.Vgg16Features;
 import org.kdrestore.model.Vgg16Features.Layer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The seed's training signal: Σ over targets {gt, teacher} × terms {l1, ssim, vgg} of
@@ -23,8 +21,6 @@ import org.slf4j.LoggerFactory;
  * {@code disable}); random VGG features are never used.
  */
 public final class DistillationLoss {
-    private static final Logger LOG = LoggerFactory.getLogger(DistillationLoss.class);
-
     private record Term(String target, Loss loss) {
         String key() {
             return target + "/" + loss.name();
@@ -51,8 +47,7 @@ public final class DistillationLoss {
                         + " or set on_missing_vgg to disable");
             }
             String note = what + ": the VGG terms are DISABLED for this run (on_missing_vgg = disable)";
-            notes.add(note);
-            LOG.warn(note);
+            notes.add(note); // the caller shows it: the trainer logs each note, run.json and every LossComponents carry it
             gtVgg = 0;
             teacherVgg = 0;
         }

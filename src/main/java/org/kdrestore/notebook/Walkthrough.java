@@ -190,6 +190,7 @@ public record Walkthrough(Path home, String profile, Path work) {
         if (live != null) {
             live.accept(curves(runDir));
         }
+        r.notes().forEach(n -> System.err.println("note: " + n)); // the trainer is quiet here; a dropped VGG term must still show
         return r;
     }
 

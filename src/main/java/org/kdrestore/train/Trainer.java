@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.kdrestore.common.AtomicFiles;
@@ -61,9 +62,9 @@ public final class Trainer {
      */
     public record Options(Path runDir, boolean resume, boolean quiet, String configSource) {}
 
-    /** What a finished run reports. */
+    /** What a finished run reports; {@code notes}: what the loss had to say (a dropped VGG term), as train.log has them. */
     public record Result(Path runDir, long steps, int epochs, double lastLoss, double valSsim, double valPsnr,
-            Path checkpoint, Path weights, long parameterCount, String device) {}
+            Path checkpoint, Path weights, long parameterCount, String device, List<String> notes) {}
 
     private final TrainConfig cfg;
     private final TrainingSet data;
@@ -178,7 +179,7 @@ public final class Trainer {
         net.namedParameters().forEach((k, p) -> sd.put(k, p.getArray()));
         Weights.save(weights, sd);
         Result result = new Result(runDir, global, epochsRun, lastLoss, valSsim, valPsnr, finalCkpt, weights,
-                net.parameterCount(), Engines.device().toString());
+                net.parameterCount(), Engines.device().toString(), List.copyOf(loss.notes()));
         info.put("status", "finished");
         info.put("ended_at", Instant.now().toString());
         Map<String, Object> res = new LinkedHashMap<>();
