@@ -114,6 +114,39 @@ public final class Bf16 {
     }
 
     /**
+     * A bias-free 1×1 convolution ({@code weight}: Cout×Cin×1×1) followed by a bias-free
+     * "same" depthwise one ({@code depthwise}: Cout×1×k×k), in one bfloat16 call: the wide
+     * tensor between them stays bfloat16. Float32 out, channels-last memory behind the NCHW shape.
+     */
+    public static NDArray pointwiseDepthwise(NDArray x, NDArray weight, NDArray depthwise) {
+        return call("pointwise_depthwise", x, weight, depthwise);
+    }
+
+    /**
+     * {@code x} (float32) as a bfloat16 tensor in channels-last memory, for the frozen-network
+     * ops below ({@link #convReluFrozen}, {@link #maxPool2x2}, {@link #toFloat32}). Java cannot
+     * read it (DJL reports its type as unknown); it only passes it on and closes it.
+     */
+    public static NDArray toBf16ChannelsLast(NDArray x) {
+        return call("to_bf16_channels_last", x);
+    }
+
+    /** ReLU of a "same"-padded convolution, all in bfloat16: {@code h} from {@link #toBf16ChannelsLast}, frozen {@code weight} and {@code bias} from {@link #castFrozen}. */
+    public static NDArray convReluFrozen(NDArray h, NDArray weight, NDArray bias) {
+        return call("conv_relu_bf16", h, weight, bias);
+    }
+
+    /** 2×2 max-pooling with stride 2 of a bfloat16 tensor (the engine's, so a gradient routes ties as PyTorch's). */
+    public static NDArray maxPool2x2(NDArray h) {
+        return call("max_pool2x2_bf16", h);
+    }
+
+    /** A bfloat16 tensor back in float32, contiguous NCHW memory. */
+    public static NDArray toFloat32(NDArray h) {
+        return call("to_float32", h);
+    }
+
+    /**
      * A frozen weight's bfloat16 copy, to be passed back to {@link #conv2d} instead of the
      * float32 weight (the cast then costs nothing per call). Java cannot read its values (DJL
      * reports its type as unknown); it lives in {@code weight}'s manager.

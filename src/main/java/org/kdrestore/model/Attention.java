@@ -49,7 +49,7 @@ public final class Attention extends UnaryBlock {
 
     /** q, k and v of an NCHW input (or strip) stacked on the channel axis, laid out channels-last. */
     private NDArray qkv(NDArray x) {
-        return qkvDwconv.apply(qkv.applyChannelsLast(x));
+        return qkv.applyChannelsLastThen(qkvDwconv, x);
     }
 
     /** Upstream's forward, one pass over the whole input (and the path that gradients go through). */

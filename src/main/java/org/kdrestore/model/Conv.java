@@ -118,6 +118,14 @@ public final class Conv extends UnaryBlock {
         return frozenWeightBf16;
     }
 
+    /** This frozen layer's bfloat16 weight and bias (made once): for a network run wholly in bfloat16 ({@code Vgg16Features}). */
+    NDArray[] frozenBf16() {
+        if (weight.requiresGradient()) {
+            throw new IllegalStateException("a trained convolution keeps float32 master weights; only a frozen one has bfloat16 copies");
+        }
+        return new NDArray[] {bf16Weight(), bf16Bias()};
+    }
+
     private NDArray bf16Bias() {
         if (bias == null) {
             return null;
@@ -164,6 +172,22 @@ public final class Conv extends UnaryBlock {
             y = y.add(bias.getArray());
         }
         return y.reshape(n, s.get(2), s.get(3), outChannels).transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * {@code depthwise.apply(applyChannelsLast(x))}: this 1×1 convolution, then a depthwise one
+     * over its outputs (Restormer's q/k/v and GDFN inputs). In a {@link Bf16} scope, when neither
+     * has a bias (Restormer's configurations), the pair is one bfloat16 call, so its wide result
+     * is not cast to float32 and back between them (a teacher train step: docs/bench.md).
+     */
+    NDArray applyChannelsLastThen(Conv depthwise, NDArray x) {
+        if (Bf16.active() && bias == null && depthwise.bias == null && depthwise.groups == outChannels) {
+            return Bf16.pointwiseDepthwise(x, weight.getArray(), depthwise.weight.getArray());
+        }
+        NDArray in = applyChannelsLast(x);
+        NDArray d = depthwise.apply(in);
+        in.close();
+        return d;
     }
 
     @Override

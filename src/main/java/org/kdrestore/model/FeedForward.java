@@ -38,9 +38,7 @@ public final class FeedForward extends UnaryBlock {
         NDArray out;
         try (NDScope scope = new NDScope()) {
             // These are the largest tensors of the model (2·2.66·dim channels): free each early.
-            NDArray in = projectIn.applyChannelsLast(x);
-            NDArray d = dwconv.apply(in);
-            in.close();
+            NDArray d = projectIn.applyChannelsLastThen(dwconv, x);
             NDList halves = d.split(2, 1);
             NDArray gated = gelu(halves.get(0)).mul(halves.get(1));
             d.close();

@@ -13,7 +13,9 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import org.kdrestore.common.Bf16;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.weights.ParameterNames;
 
@@ -147,6 +149,20 @@ public final class StudentCnn extends AbstractBlock {
         return single ? y.squeeze(0) : y;
     }
 
+    /**
+     * The kinds of convolution a training step runs under {@code train.precision: bf16}: with
+     * nearest upsampling the last convolution is replaced by {@link StudentFastPath}'s phase
+     * convolution (width → 12), which the start-up gradient check must cover too.
+     */
+    public Set<Conv.Signature> signaturesTrainedInBf16() {
+        Set<Conv.Signature> out = Conv.signaturesIn(this);
+        if ("nearest".equals(config.upsample())) {
+            out.remove(new Conv.Signature(config.width(), 3, 3, 1));
+            out.add(new Conv.Signature(config.width(), 12, 3, 1));
+        }
+        return out;
+    }
+
     /** Inference through the block's plain forward pass (the reference {@link #predict} must equal). */
     NDArray predictPlain(NDArray x) {
         return forward(new ParameterStore(x.getManager(), false), new NDList(x), false).singletonOrThrow();
@@ -162,14 +178,19 @@ public final class StudentCnn extends AbstractBlock {
         long h = s.get(2);
         long w = s.get(3);
         NDArray padded = padToEven(x);
-        NDList y = encoder.forward(ps, new NDList(padded), training, params);
-        if (config.depth() > 0) {
-            y = middle.forward(ps, y, training, params);
-        }
-        y = decoder.forward(ps, y, training, params);
-        NDArray out = y.singletonOrThrow();
-        if (config.residual()) {
-            out = out.add(padded).clip(0f, 1f);
+        NDArray out;
+        if (Bf16.active() && "nearest".equals(config.upsample())) {
+            out = StudentFastPath.trainingForward(this, padded);
+        } else {
+            NDList y = encoder.forward(ps, new NDList(padded), training, params);
+            if (config.depth() > 0) {
+                y = middle.forward(ps, y, training, params);
+            }
+            y = decoder.forward(ps, y, training, params);
+            out = y.singletonOrThrow();
+            if (config.residual()) {
+                out = out.add(padded).clip(0f, 1f);
+            }
         }
         if (out.getShape().get(2) != h || out.getShape().get(3) != w) {
             out = out.get(":, :, :" + h + ", :" + w);

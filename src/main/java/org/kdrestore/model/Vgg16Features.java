@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.kdrestore.common.Bf16;
 import org.kdrestore.common.UserInputException;
 import org.kdrestore.weights.StateDictLoader;
 
@@ -154,6 +155,9 @@ public final class Vgg16Features extends AbstractBlock {
         for (Layer l : layers) {
             last = Math.max(last, l.end);
         }
+        if (Bf16.active()) {
+            return featuresBf16(h, h != x, layers, last);
+        }
         Map<Layer, NDArray> out = new EnumMap<>(Layer.class);
         ParameterStore ps = new ParameterStore(manager, false);
         int i = 0;
@@ -176,6 +180,44 @@ public final class Vgg16Features extends AbstractBlock {
                 }
             }
         }
+        return out;
+    }
+
+    /**
+     * The same features in a {@link Bf16} scope (training under {@code train.precision: bf16}):
+     * the network runs wholly in bfloat16, channels-last, from the normalised input to the deepest
+     * returned layer, each conv+ReLU as one call, and only the returned features come back to
+     * float32. Why not layer by layer through {@link Conv}: a float32 round trip per layer costs
+     * 15% of the VGG's time (docs/bench.md). Needs frozen parameters (it uses their bfloat16 copies).
+     */
+    private Map<Layer, NDArray> featuresBf16(NDArray input, boolean closeInput, List<Layer> layers, int last) {
+        Map<Layer, NDArray> out = new EnumMap<>(Layer.class);
+        NDArray h = Bf16.toBf16ChannelsLast(input);
+        if (closeInput) {
+            input.close();
+        }
+        List<Block> children = new ArrayList<>(features.getChildren().values());
+        int i = 0;
+        while (i < last) {
+            NDArray next;
+            if (children.get(i) instanceof Conv conv) {
+                // every Conv here is followed by its ReLU (CFG): the pair is one call
+                NDArray[] wb = conv.frozenBf16();
+                next = Bf16.convReluFrozen(h, wb[0], wb[1]);
+                i += 2;
+            } else {
+                next = Bf16.maxPool2x2(h);
+                i++;
+            }
+            h.close();
+            h = next;
+            for (Layer l : layers) {
+                if (l.end == i) {
+                    out.put(l, Bf16.toFloat32(h));
+                }
+            }
+        }
+        h.close();
         return out;
     }
 

@@ -14,6 +14,7 @@ import org.kdrestore.common.Convolution;
 import org.kdrestore.common.CpuInfo;
 import org.kdrestore.common.Engines;
 import org.kdrestore.model.Conv;
+import org.kdrestore.model.StudentCnn;
 
 /**
  * The start-up self-check of training: before a network trains in this process, the gradient of
@@ -68,7 +69,8 @@ public final class ConvGradientCheck {
     public static void verify(Block network, boolean bf16) {
         verify(Conv.signaturesIn(network), PROJECT, true);
         if (bf16) {
-            for (Conv.Signature s : Conv.signaturesIn(network)) {
+            Set<Conv.Signature> kinds = network instanceof StudentCnn student ? student.signaturesTrainedInBf16() : Conv.signaturesIn(network);
+            for (Conv.Signature s : kinds) {
                 if (s.kernel() == 1 && s.groups() == 1) {
                     continue; // a 1x1 convolution is a matrix product (Conv.pointwise), not a convolution kernel
                 }

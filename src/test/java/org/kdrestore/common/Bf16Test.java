@@ -80,6 +80,55 @@ class Bf16Test {
         }
     }
 
+    /** The gradients of sum(f(x, w, wd) · r) with respect to x, w and wd, each in float64. */
+    private static NDArray[] gradients(java.util.function.Function<NDArray[], NDArray> f, NDArray r, NDArray... in) {
+        for (NDArray a : in) {
+            a.setRequiresGradient(true);
+        }
+        try (ai.djl.training.GradientCollector gc = Engines.engine().newGradientCollector()) {
+            // (no toType on the way: DJL's cast does not record a gradient)
+            gc.backward(f.apply(in).mul(r.toType(in[0].getDataType(), false)).sum());
+        }
+        NDArray[] g = new NDArray[in.length];
+        for (int i = 0; i < in.length; i++) {
+            g[i] = in[i].getGradient().toType(DataType.FLOAT64, true);
+        }
+        return g;
+    }
+
+    /**
+     * The teacher's 1x1-then-depthwise pair as one bfloat16 call: its output and the gradients of
+     * input, 1x1 weight and depthwise weight against the two convolutions in float64.
+     */
+    @Test
+    void thePointwiseThenDepthwisePairInBf16AgreesWithFloat64() {
+        try (NDManager m = Engines.newManager()) {
+            m.getEngine().setRandomSeed(8);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(2, 8, 6, 7));
+            NDArray w = m.randomUniform(-0.5f, 0.5f, new Shape(24, 8, 1, 1));
+            NDArray wd = m.randomUniform(-0.5f, 0.5f, new Shape(24, 1, 3, 3));
+            NDArray r = m.randomUniform(-1f, 1f, new Shape(2, 24, 6, 7));
+            java.util.function.Function<NDArray[], NDArray> f64 = a -> Conv2d.conv2d(Conv2d.conv2d(a[0], a[1], null, new Shape(1, 1),
+                    new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow(), a[2], null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 24)
+                    .singletonOrThrow();
+            java.util.function.Function<NDArray[], NDArray> bf16 = a -> Bf16.pointwiseDepthwise(a[0], a[1], a[2]);
+            NDArray ref = f64.apply(new NDArray[] {x.toType(DataType.FLOAT64, true), w.toType(DataType.FLOAT64, true),
+                    wd.toType(DataType.FLOAT64, true)});
+            NDArray got = bf16.apply(new NDArray[] {x, w, wd});
+            assertEquals(new Shape(2, 24, 6, 7), got.getShape());
+            double e = relativeError(got, ref);
+            assertTrue(e < 1e-2 && e > 1e-4, "bf16 pointwise+depthwise error " + e);
+            NDArray[] gRef = gradients(f64, r, x.toType(DataType.FLOAT64, true), w.toType(DataType.FLOAT64, true),
+                    wd.toType(DataType.FLOAT64, true));
+            NDArray[] gBf16 = gradients(bf16, r, x.duplicate(), w.duplicate(), wd.duplicate());
+            String[] names = {"input", "1x1 weight", "depthwise weight"};
+            for (int i = 0; i < names.length; i++) {
+                double ge = relativeError(gBf16[i], gRef[i]);
+                assertTrue(ge < 3e-2, names[i] + " gradient error " + ge);
+            }
+        }
+    }
+
     @Test
     void aFrozenWeightsCastCopyGivesTheSameResultAsCastingEachCall() {
         try (NDManager m = Engines.newManager()) {

@@ -74,4 +74,48 @@ class LayerNormTest {
     void biasFreeInferenceEqualsAutogradPathAndHandFormula() {
         check(LayerNormType.BIAS_FREE);
     }
+
+    /** The output and the gradients (input, weight, bias) of sum(norm(x) · r). */
+    private static float[][] outputAndGradients(NDManager m, NDArray x, NDArray r, float[] weight, float[] bias) {
+        LayerNorm norm = new LayerNorm(6, LayerNormType.WITH_BIAS);
+        norm.initialize(m, DataType.FLOAT32, x.getShape());
+        NDArray w = org.kdrestore.weights.ParameterNames.of(norm).get("body.weight").getArray();
+        NDArray b = org.kdrestore.weights.ParameterNames.of(norm).get("body.bias").getArray();
+        w.set(weight);
+        b.set(bias);
+        NDArray xg = x.duplicate();
+        xg.setRequiresGradient(true);
+        float[] y;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray out = norm.apply(xg);
+            y = out.toFloatArray();
+            gc.backward(out.mul(r).sum());
+        }
+        return new float[][] {y, xg.getGradient().toFloatArray(), w.getGradient().toFloatArray(), b.getGradient().toFloatArray()};
+    }
+
+    /**
+     * bfloat16 training normalises with libtorch's fused layer_norm (the products, not the norm, are
+     * bfloat16): the same function as the formula, so values and all gradients agree to float32 rounding.
+     */
+    @Test
+    void theBf16TrainingPathHasTheFormulasValuesAndGradients() {
+        try (NDManager m = Engines.newManager()) {
+            m.getEngine().setRandomSeed(6);
+            Shape shape = new Shape(2, 6, 5, 4);
+            NDArray x = m.randomUniform(-2f, 3f, shape);
+            NDArray r = m.randomUniform(-1f, 1f, shape);
+            float[] weight = m.randomUniform(0.5f, 1.5f, new Shape(6)).toFloatArray();
+            float[] bias = m.randomUniform(-0.5f, 0.5f, new Shape(6)).toFloatArray();
+            float[][] formula = outputAndGradients(m, x, r, weight, bias);
+            float[][] fused;
+            try (org.kdrestore.common.Bf16.Scope on = org.kdrestore.common.Bf16.scope()) {
+                fused = outputAndGradients(m, x, r, weight, bias);
+            }
+            String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
+            for (int i = 0; i < what.length; i++) {
+                assertArrayEquals(formula[i], fused[i], 2e-5f, what[i]);
+            }
+        }
+    }
 }

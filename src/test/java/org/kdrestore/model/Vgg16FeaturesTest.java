@@ -118,4 +118,102 @@ class Vgg16FeaturesTest {
             assertThrows(UserInputException.class, () -> cut.features(fx.image("input"), Layer.RELU2_2, true));
         }
     }
+
+    /** {@code a} (float64) rounded to bfloat16's nearest value, still float64; no gradient. */
+    private static NDArray roundedToBf16(NDArray a) {
+        NDArray r = org.kdrestore.common.Bf16.toFloat32(org.kdrestore.common.Bf16.castFrozen(a.stopGradient().toType(DataType.FLOAT32, false)));
+        return r.toType(DataType.FLOAT64, false);
+    }
+
+    /** {@code a} with the value rounded to bfloat16 and the gradient passed through unchanged. */
+    private static NDArray roundedStraightThrough(NDArray a) {
+        return a.add(roundedToBf16(a).sub(a).stopGradient());
+    }
+
+    /**
+     * relu1_2 and relu2_2 by the definition (conv+ReLU, conv+ReLU, 2x2 max-pool, conv+ReLU, conv+ReLU),
+     * computed in float64 on the values the bfloat16 path holds: the input, the weights and each
+     * conv+ReLU output rounded to bfloat16. So its ReLUs and max-pools decide as the bfloat16 path's
+     * do (rounding moves near-ties in a 2x2 window: PyTorch's own bfloat16 VGG input gradient differs
+     * from float64's by 10% in L2 from those alone, while this reference shares them), and its
+     * gradient (straight through the roundings) is exact.
+     */
+    private static NDArray[] referenceFeatures(NDArray x) {
+        Map<String, ai.djl.nn.Parameter> p = ParameterNames.of(vgg);
+        NDArray h = roundedStraightThrough(x);
+        NDArray[] out = new NDArray[2];
+        int[] convs = {0, 2, 5, 7};
+        for (int i = 0; i < convs.length; i++) {
+            String k = "features." + convs[i] + ".";
+            NDArray w = roundedToBf16(p.get(k + "weight").getArray().toType(DataType.FLOAT64, true));
+            NDArray b = roundedToBf16(p.get(k + "bias").getArray().toType(DataType.FLOAT64, true));
+            h = ai.djl.nn.convolutional.Conv2d.conv2d(h, w, b, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            h = roundedStraightThrough(ai.djl.nn.Activation.relu(h));
+            if (i == 1) {
+                out[0] = h;
+                h = ai.djl.nn.pooling.Pool.maxPool2d(h, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
+            }
+        }
+        out[1] = h;
+        return out;
+    }
+
+    /**
+     * In a bf16 scope (training under train.precision bf16) the network runs wholly in bfloat16,
+     * channels-last: both returned features and the gradient reaching the input agree with float64
+     * to bfloat16's rounding, and the features are not float32's (the path was taken).
+     */
+    @Test
+    void inBf16TheFeaturesAndTheirInputGradientAgreeWithFloat64() {
+        try (NDManager m = manager.newSubManager()) {
+            m.getEngine().setRandomSeed(9);
+            NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 16, 18));
+            NDArray r1 = m.randomUniform(-1f, 1f, new Shape(2, 64, 16, 18));
+            NDArray r2 = m.randomUniform(-1f, 1f, new Shape(2, 128, 8, 9));
+
+            NDArray x64 = x.toType(DataType.FLOAT64, true);
+            x64.setRequiresGradient(true);
+            NDArray[] ref;
+            try (ai.djl.training.GradientCollector gc = Engines.engine().newGradientCollector()) {
+                ref = referenceFeatures(x64);
+                gc.backward(ref[0].mul(r1.toType(DataType.FLOAT64, false)).sum().add(ref[1].mul(r2.toType(DataType.FLOAT64, false)).sum()));
+            }
+            NDArray xb = x.duplicate();
+            xb.setRequiresGradient(true);
+            Map<Layer, NDArray> got;
+            try (org.kdrestore.common.Bf16.Scope on = org.kdrestore.common.Bf16.scope();
+                    ai.djl.training.GradientCollector gc = Engines.engine().newGradientCollector()) {
+                got = vgg.features(xb, List.of(Layer.RELU1_2, Layer.RELU2_2), false);
+                gc.backward(got.get(Layer.RELU1_2).mul(r1).sum().add(got.get(Layer.RELU2_2).mul(r2).sum()));
+            }
+            Map<Layer, NDArray> f32 = vgg.features(x, List.of(Layer.RELU1_2, Layer.RELU2_2), false);
+            NDArray[] gotFeatures = {got.get(Layer.RELU1_2), got.get(Layer.RELU2_2)};
+            NDArray[] f32Features = {f32.get(Layer.RELU1_2), f32.get(Layer.RELU2_2)};
+            for (int i = 0; i < 2; i++) {
+                assertEquals(DataType.FLOAT32, gotFeatures[i].getDataType());
+                double e = relative(gotFeatures[i], ref[i].stopGradient());
+                assertTrue(e < 1e-2, "feature " + i + ": error " + e + " against float64 on bfloat16 values");
+                assertTrue(relative(gotFeatures[i], f32Features[i].toType(DataType.FLOAT64, false)) > 1e-4, "feature " + i + " is float32's");
+            }
+            double ge = relativeL2(xb.getGradient(), x64.getGradient());
+            assertTrue(ge < 3e-2, "input gradient: bf16 error " + ge + " (max-norm " + relative(xb.getGradient(), x64.getGradient()) + ")");
+        }
+    }
+    /**
+     * ‖a − ref‖₂ / ‖ref‖₂. Why not the largest element's error for a gradient through ReLUs and
+     * max-pooling: where bfloat16 moves a pre-activation across zero, or changes which of four
+     * nearly equal values is the maximum, that one element's gradient changes wholly; such flips are
+     * few, so they move the norm little, while a wrong kernel moves it by its own size.
+     */
+    static double relativeL2(NDArray a, NDArray ref) {
+        NDArray r = ref.toType(DataType.FLOAT64, true);
+        NDArray d = a.toType(DataType.FLOAT64, true).sub(r);
+        return Math.sqrt(d.mul(d).sum().getDouble() / r.mul(r).sum().getDouble());
+    }
+
+    /** max |a − ref| / max |ref|. */
+    private static double relative(NDArray a, NDArray ref) {
+        NDArray r = ref.toType(DataType.FLOAT64, true);
+        return a.toType(DataType.FLOAT64, true).sub(r).abs().max().getDouble() / r.abs().max().getDouble();
+    }
 }

@@ -1,6 +1,7 @@
 package org.kdrestore.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class ConvGradientCheckTest {
     /** The bfloat16 path (train.precision bf16) against float64, at bfloat16's tolerance, tail shapes included. */
     @Test
     void theBf16PathsGradientsAgreeWithFloat64() {
-        int[][] shapes = {{3, 64, 1}, {64, 64, 1}, {64, 3, 1}, {16, 8, 1}, {24, 24, 24}};
+        int[][] shapes = {{3, 64, 1}, {64, 64, 1}, {64, 3, 1}, {64, 12, 1}, {16, 8, 1}, {24, 24, 24}};
         for (int[] s : shapes) {
             Conv.Signature sig = new Conv.Signature(s[0], s[1], 3, s[2]);
             String failure = ConvGradientCheck.compare(sig, ConvGradientCheck.PROJECT_BF16, DataType.FLOAT32,
@@ -100,6 +101,17 @@ class ConvGradientCheckTest {
             Set<Conv.Signature> s = Conv.signaturesIn(StudentCnn.create(new StudentConfig(8, 2, "nearest", false, true), m, 0));
             assertEquals(List.of(new Conv.Signature(3, 8, 3, 1), new Conv.Signature(8, 8, 3, 1), new Conv.Signature(8, 3, 3, 1)),
                     List.copyOf(s));
+        }
+    }
+
+    /** bf16 training runs the seed student's last convolution as the phase convolution (64 -> 12): the check covers it. */
+    @Test
+    void theBf16CheckCoversThePhaseConvolutionOfTheStudent() {
+        try (ai.djl.ndarray.NDManager m = org.kdrestore.common.Engines.newManager()) {
+            org.kdrestore.model.StudentCnn net = org.kdrestore.model.StudentCnn.create(org.kdrestore.model.StudentConfig.seed(), m, 0);
+            java.util.Set<Conv.Signature> kinds = net.signaturesTrainedInBf16();
+            assertTrue(kinds.contains(new Conv.Signature(64, 12, 3, 1)), kinds.toString());
+            assertFalse(kinds.contains(new Conv.Signature(64, 3, 3, 1)), kinds.toString());
         }
     }
 }
