@@ -177,7 +177,9 @@ class SparkCommandsTest {
         Result l = run(a.toArray(String[]::new));
         assertEquals(0, l.code(), l.err());
         a = new ArrayList<>(base);
-        a.addAll(List.of("--output", sparkOut.toString(), "--spark", "local[2]"));
+        // each task with this JVM's PyTorch threads, as the local run had: the same reduction order (docs/spark.md, Threads)
+        a.addAll(List.of("--output", sparkOut.toString(), "--spark", "local[2]", "--spark-threads",
+                String.valueOf(ai.djl.pytorch.jni.JniUtils.getNumThreads())));
         Result s = run(a.toArray(String[]::new));
         assertEquals(0, s.code(), s.err());
         for (String f : List.of("per_image.csv", "summary.csv", "differences.csv")) {
@@ -199,8 +201,9 @@ class SparkCommandsTest {
                 + "set: {loss.teacher_l1: 0, loss.teacher_ssim: 0, loss.teacher_vgg: 0, train.max_steps: 2, train.epochs: 1, "
                 + "train.batch_size: 2, train.crop: 64, data.val_crop: 64, data.val_max_images: 1}\n"
                 + "grid: {train.lr: [0.001, 0.0001]}\n");
+        // two local workers: each trial gets cores / 2 PyTorch threads, as each local[2] task does (docs/spark.md, Threads)
         Result local = run("sweep", "--config", f.toString(), "--out", tmp.resolve("sweep-local").toString(), "--report-dir",
-                tmp.resolve("sweep-local-report").toString());
+                tmp.resolve("sweep-local-report").toString(), "--workers", "2");
         assertEquals(0, local.code(), local.err());
         Result spark = run("sweep", "--config", f.toString(), "--out", tmp.resolve("sweep-spark").toString(), "--report-dir",
                 tmp.resolve("sweep-spark-report").toString(), "--spark", "local[2]");
