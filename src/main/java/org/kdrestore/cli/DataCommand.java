@@ -79,9 +79,8 @@ public final class DataCommand implements Runnable {
     @Command(name = "photos", mixinStandardHelpOptions = true,
             description = {"Build the larger training set: one landscape photo per wallpaper (largest 16:9 image, "
                     + "centre-cropped and resized to 1920x1080 with INTER_AREA, JPEG q95), LICENSES.md beside them.",
-                    "Installs plasma-workspace-wallpapers with apt-get when missing and run as root; otherwise says how.",
-                    "--source lomiri: the 14 natural photographs of lomiri-wallpapers-16.04 and -20.04 "
-                    + "(sudo apt-get install lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)."})
+                    "Installs the chosen sources' Debian packages with apt-get when missing and run as root; otherwise says how.",
+                    "--source lomiri: the 14 natural photographs of lomiri-wallpapers-16.04 and -20.04."})
     static final class Photos extends Base {
         @Option(names = "--source", defaultValue = "plasma",
                 description = "plasma (plasma-workspace-wallpapers), lomiri (lomiri-wallpapers-16.04 and -20.04) or all (default: ${DEFAULT-VALUE}).")

@@ -54,6 +54,23 @@ public final class LomiriWallpapers {
             "16.04/seeding_by_Clements_Engelhardt.jpg",
             "16.04/sunset_by_Aitzol_Berasategi.jpg");
 
+    /**
+     * With the default folders, installs the two packages (as {@link Wallpapers#ensureInstalled}
+     * does plasma's) when either one's copyright file is missing; other folders are taken as given.
+     */
+    public static void ensureInstalled(Path backgrounds, Path docs) throws IOException, InterruptedException {
+        if (!backgrounds.equals(DEFAULT_BACKGROUNDS) || !docs.equals(DEFAULT_DOCS)) {
+            return;
+        }
+        for (String pkg : PACKAGES) {
+            Path copyright = docs.resolve(pkg).resolve("copyright");
+            if (!Files.isRegularFile(copyright)) {
+                Wallpapers.installPackages(PACKAGES, copyright);
+                return;
+            }
+        }
+    }
+
     /** The photos of {@link #PHOTOGRAPHS} with their authors and licences, in that order. */
     public static List<Wallpapers.Wallpaper> photos(Path backgrounds, Path docs) {
         Map<String, List<Dep5.Stanza>> copyrights = new HashMap<>();

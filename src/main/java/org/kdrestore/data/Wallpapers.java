@@ -160,15 +160,25 @@ public final class Wallpapers {
         if (!root.equals(DEFAULT_ROOT)) {
             throw new UserInputException("wallpaper folder not found: " + root);
         }
+        installPackages(List.of(PACKAGE), root);
+    }
+
+    /**
+     * Installs Debian {@code packages} with apt-get when running as root (otherwise says how to),
+     * and checks that {@code expected} exists afterwards. The one installer of the photo sources.
+     */
+    static void installPackages(List<String> packages, Path expected) throws IOException, InterruptedException {
+        String names = String.join(" ", packages);
         if (!isRoot()) {
-            throw new UserInputException(root + " is missing: install Debian's " + PACKAGE + " first "
-                    + "(sudo apt-get install " + PACKAGE + ")");
+            throw new UserInputException(expected + " is missing: install Debian's " + names + " first (sudo apt-get install " + names + ")");
         }
-        System.err.println("installing " + PACKAGE + " with apt-get ...");
-        run("apt-get", "update", "-qq");
-        run("apt-get", "install", "-y", "-qq", "--no-install-recommends", PACKAGE);
-        if (!Files.isDirectory(root)) {
-            throw new UserInputException("apt-get installed " + PACKAGE + " but " + root + " is still missing");
+        System.err.println("installing " + names + " with apt-get ...");
+        run(names, "apt-get", "update", "-qq");
+        List<String> cmd = new ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
+        cmd.addAll(packages);
+        run(names, cmd.toArray(String[]::new));
+        if (!Files.exists(expected)) {
+            throw new UserInputException("apt-get installed " + names + " but " + expected + " is still missing");
         }
     }
 
@@ -180,13 +190,13 @@ public final class Wallpapers {
         }
     }
 
-    private static void run(String... cmd) throws IOException, InterruptedException {
+    private static void run(String packages, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().transferTo(System.err); // keep stdout clean for --json
         int rc = p.waitFor();
         if (rc != 0) {
             throw new UserInputException("'" + String.join(" ", cmd) + "' failed with exit code " + rc
-                    + "; install " + PACKAGE + " by hand");
+                    + "; install " + packages + " by hand");
         }
     }
 
@@ -246,7 +256,7 @@ public final class Wallpapers {
     /**
      * The photos of {@code sources}, in that order (what {@code data photos --source} exports):
      * plasma's wallpapers under {@code wallpapers} (installed first when missing; only
-     * {@link #PHOTOGRAPHS} with {@code photosOnly}), then the Lomiri photographs.
+     * {@link #PHOTOGRAPHS} with {@code photosOnly}), then the Lomiri photographs (likewise installed first).
      */
     public static List<Wallpaper> collect(List<Source> sources, Path wallpapers, Path backgrounds, Path docs, boolean photosOnly)
             throws IOException, InterruptedException {
@@ -260,6 +270,7 @@ public final class Wallpapers {
                 }
                 all.addAll(plasma);
             } else {
+                LomiriWallpapers.ensureInstalled(backgrounds, docs);
                 all.addAll(LomiriWallpapers.photos(backgrounds, docs));
             }
         }

@@ -143,9 +143,10 @@ class WallpapersTest {
     }
 
     @Test
-    void lomiriNamesAMissingPackageAndSaysHowToInstallIt() throws IOException {
+    void lomiriNamesAMissingPackageAndSaysHowToInstallIt() throws IOException, InterruptedException {
         Path backgrounds = Files.createDirectories(tmp.resolve("backgrounds"));
         Path docs = Files.createDirectories(tmp.resolve("doc"));
+        LomiriWallpapers.ensureInstalled(backgrounds, docs); // folders of one's own are taken as given: nothing is installed
         UserInputException e = assertThrows(UserInputException.class, () -> LomiriWallpapers.photos(backgrounds, docs));
         assertTrue(e.getMessage().contains("lomiri-wallpapers-16.04 is not installed")
                 && e.getMessage().contains("apt-get install lomiri-wallpapers-16.04 lomiri-wallpapers-20.04"), e.getMessage());
